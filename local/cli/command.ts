@@ -1,0 +1,15 @@
+// The contract every `longhaul` sub-command implements.
+export interface CliCommand {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** Full `--help` text. */
+  help: string;
+  /** Returns the process exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+/** Thrown for bad command-line usage; main prints the message and the command's help hint. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

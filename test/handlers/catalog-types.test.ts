@@ -1,0 +1,13 @@
+import { expect } from 'chai';
+import { arnPlaceholder, kebabName, localFunctionArn } from '../../handlers/catalog-types';
+
+describe('catalog naming', () => {
+  it('derives the ASL placeholder, the deployed suffix and the local ARN from one name', () => {
+    expect(arnPlaceholder('VideoSplit')).to.equal('VideoSplitArn');
+    expect(kebabName('VideoTranscodeChunk')).to.equal('video-transcode-chunk');
+    expect(kebabName('EtlS3Reader')).to.equal('etl-s3-reader');
+    expect(localFunctionArn('VideoSplit', 'eu-west-1')).to.equal(
+      'arn:aws:lambda:eu-west-1:000000000000:function:VideoSplit',
+    );
+  });
+});
