@@ -26,13 +26,53 @@ typecheck: install
 	$(NODE_BIN)/tsc --noEmit -p .
 
 test: install typecheck
-	$(NODE_BIN)/mocha
+	$(NODE_BIN)/mocha 'test/**/*.test.ts'
 
+DEMO_DIR := .longhaul/demo
+DEMO_CLIP := $(DEMO_DIR)/source-720p30-2min.mp4
+
+# The video pipeline end to end on this machine: local S3/DynamoDB, every task in its own Lambda worker.
 demo: install
-	@echo "demo: not wired yet"
+	node --import tsx scripts/make-demo-clip.ts $(DEMO_CLIP)
+	node bin/longhaul.mjs run video --input $(DEMO_CLIP) --output $(DEMO_DIR)/output-360p.mp4 --data-dir $(DEMO_DIR)/data
 
 bench: install
 	@for b in bench/*.ts; do echo "== $$b"; node --import tsx $$b || exit 1; done
+
+# ---- Packaging and deployment (infra/, layers/, scripts/; docs/deploy.md) ----
+# TF=tofu for OpenTofu. Terraform state lives in terraform-state/ (outside cdktf.out/, so `make clean` keeps it).
+TF ?= terraform
+export TF
+LAYER_ZIPS := dist/layers/ffmpeg.zip dist/layers/tfjs.zip
+.PHONY: build layers check-sizes synth plan apply destroy
+
+build: install
+	$(NODE_BIN)/tsx scripts/build-functions.ts
+
+layers: $(LAYER_ZIPS)
+# The zip is rewritten only when its bytes change; touch tells make it is up to date either way.
+dist/layers/ffmpeg.zip: layers/ffmpeg.ts infra/packaging/deterministic-zip.ts $(INSTALL_STAMP)
+	$(NODE_BIN)/tsx scripts/build-layers.ts ffmpeg
+	@touch $@
+dist/layers/tfjs.zip: layers/tfjs.ts layers/tfjs-workload.mjs infra/packaging/deterministic-zip.ts $(INSTALL_STAMP)
+	$(NODE_BIN)/tsx scripts/build-layers.ts tfjs
+	@touch $@
+
+check-sizes: build layers
+	$(NODE_BIN)/tsx scripts/check-sizes.ts
+
+synth: check-sizes
+	$(NODE_BIN)/tsx main.ts
+	@echo "synthesized cdktf.out/stacks/$${LONGHAUL_STACK:-dev}/cdk.tf.json"
+
+plan: synth
+	$(NODE_BIN)/tsx scripts/terraform.ts plan
+
+apply: install
+	$(NODE_BIN)/tsx scripts/terraform.ts apply
+
+destroy: install
+	$(NODE_BIN)/tsx scripts/terraform.ts destroy
 
 clean:
 	rm -rf dist cdktf.out .longhaul

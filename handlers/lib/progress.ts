@@ -1,0 +1,406 @@
+// Job and task progress in the DynamoDB progress table.
+//
+// Every write is a single-item conditional update (dynalite, our local DynamoDB, has no
+// transactions), designed so that progress never goes backwards and a retried task counts once:
+// - A job item (sk "JOB") holds status, step, doneUnits/totalUnits and timestamps. SUCCEEDED is
+//   terminal: nothing moves it back to RUNNING or FAILED.
+// - A task item (sk "TASK#<id>") is marked done with `attribute_not_exists(doneAt)`; only the
+//   caller that wins that condition adds the task's units to the job's doneUnits. A crash between
+//   the two writes therefore under-counts (never double-counts) that one task; finishJob(SUCCEEDED)
+//   repairs it by raising doneUnits to the sum over done tasks (never lowering it).
+import { DynamoDBClient, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { readRegion, readTable } from './config';
+import { InvalidInput } from './errors';
+import { ENV, JOB_ID_PATTERN, progressTable } from './storage-layout';
+
+export type JobStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+export type TaskStatus = 'RUNNING' | 'FAILED' | 'SUCCEEDED';
+
+export interface JobRecord {
+  jobId: string;
+  status: JobStatus;
+  step: string;
+  doneUnits: number;
+  totalUnits: number;
+  /** ISO-8601 timestamps. */
+  startedAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+  error?: string;
+  cause?: string;
+}
+
+export interface TaskRecord {
+  jobId: string;
+  taskId: string;
+  status: TaskStatus;
+  /** Times the task was started, retries included. */
+  attempts: number;
+  startedAt?: string;
+  doneAt?: string;
+  durationMs?: number;
+  units?: number;
+  /** The last failed attempt's error name and message (kept after a later success, for the record). */
+  lastError?: string;
+  lastCause?: string;
+}
+
+export interface TableOption {
+  /** Defaults to the progress table from the environment (LONGHAUL_TABLE). */
+  table?: string;
+}
+
+const clients = new Map<string, DynamoDBDocumentClient>();
+
+// Keyed like the S3 client: the endpoint may change between local runs in one process.
+function docClient(): DynamoDBDocumentClient {
+  const env = process.env;
+  const key = [readRegion(), env[ENV.dynamoEndpoint] ?? '', env.AWS_ACCESS_KEY_ID ?? ''].join('|');
+  let client = clients.get(key);
+  if (!client) {
+    const endpoint = env[ENV.dynamoEndpoint]?.trim() || undefined;
+    client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: readRegion(), endpoint }), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    clients.set(key, client);
+  }
+  return client;
+}
+
+/** Destroys cached clients — for tests and processes that switch endpoints. */
+export function resetProgressClients(): void {
+  for (const client of clients.values()) client.destroy();
+  clients.clear();
+}
+
+function tableOf(opts?: TableOption): string {
+  return opts?.table ?? readTable();
+}
+
+function checkJobId(jobId: string): void {
+  if (!JOB_ID_PATTERN.test(jobId)) throw new InvalidInput(`Invalid jobId ${JSON.stringify(jobId)}`, { field: 'jobId' });
+}
+
+function checkTaskId(taskId: string): void {
+  if (typeof taskId !== 'string' || taskId.length === 0 || taskId.length > 512) {
+    throw new InvalidInput(`Invalid taskId ${JSON.stringify(taskId)}: must be 1-512 characters`, { field: 'taskId' });
+  }
+}
+
+function checkCount(value: number, field: string): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidInput(`Invalid ${field} ${value}: must be a non-negative integer`, { field });
+  }
+}
+
+const jobKey = (jobId: string) => ({
+  [progressTable.partitionKey.name]: progressTable.jobPk(jobId),
+  [progressTable.sortKey.name]: progressTable.jobSk,
+});
+
+const taskKey = (jobId: string, taskId: string) => ({
+  [progressTable.partitionKey.name]: progressTable.jobPk(jobId),
+  [progressTable.sortKey.name]: progressTable.taskSk(taskId),
+});
+
+const now = () => new Date().toISOString();
+
+/** Runs a conditional update; returns false when the condition did not hold. */
+async function conditionalUpdate(input: Omit<UpdateCommandInput, 'TableName'>, opts?: TableOption): Promise<boolean> {
+  try {
+    await docClient().send(new UpdateCommand({ TableName: tableOf(opts), ...input }));
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === 'ConditionalCheckFailedException') {
+      return false;
+    }
+    throw err;
+  }
+}
+
+/**
+ * Creates the job, or restarts it (a re-run after FAILED, or a repeated start) keeping its counts
+ * and startedAt. A SUCCEEDED job is left untouched. totalUnits is only set when the job has none:
+ * use setJobTotal to change it.
+ */
+export async function startJob(jobId: string, init: { step: string; totalUnits: number }, opts?: TableOption): Promise<void> {
+  checkJobId(jobId);
+  checkCount(init.totalUnits, 'totalUnits');
+  const t = now();
+  await conditionalUpdate(
+    {
+      Key: jobKey(jobId),
+      UpdateExpression:
+        'SET jobId = :jobId, #status = :running, step = :step, totalUnits = if_not_exists(totalUnits, :total), ' +
+        'doneUnits = if_not_exists(doneUnits, :zero), startedAt = if_not_exists(startedAt, :now), updatedAt = :now ' +
+        'REMOVE finishedAt, #error, #cause',
+      ConditionExpression: 'attribute_not_exists(#pk) OR #status <> :succeeded',
+      ExpressionAttributeNames: { '#pk': progressTable.partitionKey.name, '#status': 'status', '#error': 'error', '#cause': 'cause' },
+      ExpressionAttributeValues: {
+        ':jobId': jobId,
+        ':running': 'RUNNING',
+        ':succeeded': 'SUCCEEDED',
+        ':step': init.step,
+        ':total': init.totalUnits,
+        ':zero': 0,
+        ':now': t,
+      },
+    },
+    opts,
+  );
+}
+
+// Updates a RUNNING job; a finished job ignores late updates, a missing one is a caller bug.
+async function updateRunningJob(jobId: string, set: string, values: Record<string, unknown>, opts?: TableOption): Promise<void> {
+  const ok = await conditionalUpdate(
+    {
+      Key: jobKey(jobId),
+      UpdateExpression: `SET ${set}, updatedAt = :now`,
+      ConditionExpression: 'attribute_exists(#pk) AND #status = :running',
+      ExpressionAttributeNames: { '#pk': progressTable.partitionKey.name, '#status': 'status' },
+      ExpressionAttributeValues: { ...values, ':running': 'RUNNING', ':now': now() },
+    },
+    opts,
+  );
+  if (!ok && !(await getJob(jobId, opts))) {
+    throw new InvalidInput(`Job ${jobId} has no progress record: call startJob first`, { field: 'jobId', jobId });
+  }
+}
+
+export async function setJobStep(jobId: string, step: string, opts?: TableOption): Promise<void> {
+  checkJobId(jobId);
+  await updateRunningJob(jobId, 'step = :step', { ':step': step }, opts);
+}
+
+export async function setJobTotal(jobId: string, totalUnits: number, opts?: TableOption): Promise<void> {
+  checkJobId(jobId);
+  checkCount(totalUnits, 'totalUnits');
+  await updateRunningJob(jobId, 'totalUnits = :total', { ':total': totalUnits }, opts);
+}
+
+/** Counts an attempt. A task already done stays done (a late or repeated start only adds an attempt). */
+export async function recordTaskStart(jobId: string, taskId: string, opts?: TableOption): Promise<void> {
+  checkJobId(jobId);
+  checkTaskId(taskId);
+  const t = now();
+  const base = {
+    Key: taskKey(jobId, taskId),
+    ExpressionAttributeNames: { '#status': 'status' },
+  };
+  const started = await conditionalUpdate(
+    {
+      ...base,
+      UpdateExpression:
+        'SET jobId = :jobId, taskId = :taskId, #status = :running, startedAt = :now ADD attempts :one',
+      ConditionExpression: 'attribute_not_exists(doneAt)',
+      ExpressionAttributeValues: { ':jobId': jobId, ':taskId': taskId, ':running': 'RUNNING', ':now': t, ':one': 1 },
+    },
+    opts,
+  );
+  if (!started) {
+    await docClient().send(
+      new UpdateCommand({
+        TableName: tableOf(opts),
+        Key: taskKey(jobId, taskId),
+        UpdateExpression: 'ADD attempts :one',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+  }
+}
+
+/**
+ * Marks the task done and adds its units to the job, exactly once however often it is called.
+ * Returns whether this call was the one that counted.
+ */
+export async function recordTaskDone(
+  jobId: string,
+  taskId: string,
+  done: { durationMs: number; units?: number },
+  opts?: TableOption,
+): Promise<boolean> {
+  checkJobId(jobId);
+  checkTaskId(taskId);
+  const units = done.units ?? 1;
+  checkCount(units, 'units');
+  if (!Number.isFinite(done.durationMs) || done.durationMs < 0) {
+    throw new InvalidInput(`Invalid durationMs ${done.durationMs}: must be a non-negative number`, { field: 'durationMs' });
+  }
+  const t = now();
+  const first = await conditionalUpdate(
+    {
+      Key: taskKey(jobId, taskId),
+      UpdateExpression:
+        'SET jobId = :jobId, taskId = :taskId, #status = :succeeded, doneAt = :now, durationMs = :duration, ' +
+        'units = :units, attempts = if_not_exists(attempts, :one)',
+      ConditionExpression: 'attribute_not_exists(doneAt)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':jobId': jobId,
+        ':taskId': taskId,
+        ':succeeded': 'SUCCEEDED',
+        ':now': t,
+        ':duration': Math.round(done.durationMs),
+        ':units': units,
+        ':one': 1,
+      },
+    },
+    opts,
+  );
+  if (!first) return false;
+  // Upsert, not conditional: if the start record is missing (out of order, or never written)
+  // the count still lands, and a later startJob keeps it (it only fills absent attributes).
+  await docClient().send(
+    new UpdateCommand({
+      TableName: tableOf(opts),
+      Key: jobKey(jobId),
+      UpdateExpression:
+        'SET jobId = :jobId, updatedAt = :now, #status = if_not_exists(#status, :running), step = if_not_exists(step, :unknown), ' +
+        'startedAt = if_not_exists(startedAt, :now) ADD doneUnits :units',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':jobId': jobId, ':now': t, ':running': 'RUNNING', ':unknown': 'unknown', ':units': units },
+    }),
+  );
+  return true;
+}
+
+/**
+ * Records a failed attempt (the ASL may still retry it). A task already done stays SUCCEEDED:
+ * a late failure report from a duplicate attempt must not hide a success.
+ */
+export async function recordTaskError(
+  jobId: string,
+  taskId: string,
+  failure: { error: string; cause?: string },
+  opts?: TableOption,
+): Promise<void> {
+  checkJobId(jobId);
+  checkTaskId(taskId);
+  await conditionalUpdate(
+    {
+      Key: taskKey(jobId, taskId),
+      UpdateExpression:
+        'SET jobId = :jobId, taskId = :taskId, #status = :failed, lastError = :error, lastCause = :cause, ' +
+        'failedAt = :now, attempts = if_not_exists(attempts, :one)',
+      ConditionExpression: 'attribute_not_exists(doneAt)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':jobId': jobId,
+        ':taskId': taskId,
+        ':failed': 'FAILED',
+        ':error': failure.error,
+        ':cause': failure.cause ?? '',
+        ':now': now(),
+        ':one': 1,
+      },
+    },
+    opts,
+  );
+}
+
+/** Sum of units over done tasks: the truth doneUnits is repaired towards. */
+async function doneUnitsFromTasks(jobId: string, opts?: TableOption): Promise<number> {
+  let sum = 0;
+  for (const task of await listTasks(jobId, opts)) if (task.doneAt) sum += task.units ?? 0;
+  return sum;
+}
+
+/**
+ * Ends the job. SUCCEEDED is final (later calls of any kind leave it alone); FAILED records error
+ * and cause and may be followed by a restart. A job with no record yet (it failed before its first
+ * step) gets one, so every failure is visible.
+ */
+export async function finishJob(
+  jobId: string,
+  end: { status: 'SUCCEEDED' | 'FAILED'; error?: string; cause?: string },
+  opts?: TableOption,
+): Promise<void> {
+  checkJobId(jobId);
+  if (end.status !== 'SUCCEEDED' && end.status !== 'FAILED') {
+    throw new InvalidInput(`Invalid status ${JSON.stringify(end.status)}: must be SUCCEEDED or FAILED`, { field: 'status' });
+  }
+  const t = now();
+  const names: Record<string, string> = { '#pk': progressTable.partitionKey.name, '#status': 'status', '#error': 'error', '#cause': 'cause' };
+  const values: Record<string, unknown> = {
+    ':jobId': jobId,
+    ':status': end.status,
+    ':succeeded': 'SUCCEEDED',
+    ':now': t,
+    ':zero': 0,
+    ':unknown': 'unknown',
+  };
+  let update =
+    'SET jobId = :jobId, #status = :status, finishedAt = :now, updatedAt = :now, startedAt = if_not_exists(startedAt, :now), ' +
+    'doneUnits = if_not_exists(doneUnits, :zero), totalUnits = if_not_exists(totalUnits, :zero), step = if_not_exists(step, :unknown)';
+  if (end.status === 'FAILED') {
+    update += ', #error = :error, #cause = :cause';
+    values[':error'] = end.error ?? 'Error';
+    values[':cause'] = end.cause ?? '';
+  } else {
+    update += ' REMOVE #error, #cause';
+  }
+  const finished = await conditionalUpdate(
+    {
+      Key: jobKey(jobId),
+      UpdateExpression: update,
+      ConditionExpression: 'attribute_not_exists(#pk) OR #status <> :succeeded',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+    opts,
+  );
+  if (finished && end.status === 'SUCCEEDED') {
+    // Repair a crash between a task's two writes: raise, never lower.
+    const sum = await doneUnitsFromTasks(jobId, opts);
+    await conditionalUpdate(
+      {
+        Key: jobKey(jobId),
+        UpdateExpression: 'SET doneUnits = :sum',
+        ConditionExpression: 'doneUnits < :sum',
+        ExpressionAttributeValues: { ':sum': sum },
+      },
+      opts,
+    );
+  }
+}
+
+export async function getJob(jobId: string, opts?: TableOption): Promise<JobRecord | undefined> {
+  checkJobId(jobId);
+  const out = await docClient().send(new GetCommand({ TableName: tableOf(opts), Key: jobKey(jobId), ConsistentRead: true }));
+  if (!out.Item) return undefined;
+  const { [progressTable.partitionKey.name]: _pk, [progressTable.sortKey.name]: _sk, ...rest } = out.Item;
+  // A job counted before its start record was written has no total yet.
+  return { totalUnits: 0, doneUnits: 0, ...rest } as JobRecord;
+}
+
+/** All task records of the job, in taskId order. */
+export async function listTasks(jobId: string, opts?: TableOption): Promise<TaskRecord[]> {
+  checkJobId(jobId);
+  const tasks: TaskRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await docClient().send(
+      new QueryCommand({
+        TableName: tableOf(opts),
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :task)',
+        ExpressionAttributeNames: { '#pk': progressTable.partitionKey.name, '#sk': progressTable.sortKey.name },
+        ExpressionAttributeValues: { ':pk': progressTable.jobPk(jobId), ':task': progressTable.taskSk('') },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      const { [progressTable.partitionKey.name]: _pk, [progressTable.sortKey.name]: _sk, ...rest } = item;
+      tasks.push(rest as TaskRecord);
+    }
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return tasks;
+}

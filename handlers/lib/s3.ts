@@ -1,0 +1,255 @@
+// S3 access for handlers: streams in and out (never whole files in memory), ranged reads, JSON,
+// listing. Every function works on the job bucket from the environment unless told otherwise.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type GetObjectCommandOutput,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { readBucket, readRegion } from './config';
+import { InputNotFound, InvalidInput, isNotFound } from './errors';
+import { ENV } from './storage-layout';
+
+export interface BucketOption {
+  /** Defaults to the job bucket from the environment (LONGHAUL_BUCKET). */
+  bucket?: string;
+}
+
+export interface PutOptions extends BucketOption {
+  contentType?: string;
+}
+
+export interface ObjectInfo {
+  size: number;
+  etag?: string;
+  lastModified?: Date;
+}
+
+const clients = new Map<string, S3Client>();
+
+// Keyed by what the client was built from: tests and the local runtime point process.env at a
+// different local server per run, and a client built for a dead endpoint must not be reused.
+function clientKey(): string {
+  const env = process.env;
+  return [readRegion(), env[ENV.s3Endpoint] ?? '', env.AWS_ACCESS_KEY_ID ?? ''].join('|');
+}
+
+/** The shared S3 client for the current environment. */
+export function s3Client(): S3Client {
+  const key = clientKey();
+  let client = clients.get(key);
+  if (!client) {
+    const endpoint = process.env[ENV.s3Endpoint]?.trim() || undefined;
+    client = new S3Client({
+      region: readRegion(),
+      endpoint,
+      // A custom endpoint (the local s3rver) has no per-bucket DNS names.
+      forcePathStyle: endpoint !== undefined,
+      // The SDK's default flexible checksums send aws-chunked bodies, which s3rver stores verbatim:
+      // uploads would be silently corrupted. S3 itself does not need them.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    clients.set(key, client);
+  }
+  return client;
+}
+
+/** Destroys cached clients (their sockets) — for tests and processes that switch endpoints. */
+export function resetS3Clients(): void {
+  for (const client of clients.values()) client.destroy();
+  clients.clear();
+}
+
+function bucketOf(opts?: BucketOption): string {
+  return opts?.bucket ?? readBucket();
+}
+
+export async function head(key: string, opts?: BucketOption): Promise<ObjectInfo | undefined> {
+  try {
+    const out = await s3Client().send(new HeadObjectCommand({ Bucket: bucketOf(opts), Key: key }));
+    return { size: out.ContentLength ?? 0, etag: out.ETag, lastModified: out.LastModified };
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+export async function exists(key: string, opts?: BucketOption): Promise<boolean> {
+  return (await head(key, opts)) !== undefined;
+}
+
+async function getObject(key: string, opts: BucketOption | undefined, range?: string): Promise<GetObjectCommandOutput> {
+  const bucket = bucketOf(opts);
+  try {
+    return await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range }));
+  } catch (err) {
+    // A wrong bucket is a configuration problem, not a missing input: keep it a plain Error.
+    if ((err as { name?: string }).name === 'NoSuchBucket') {
+      throw new Error(`Bucket ${bucket} does not exist (reading ${key}; check ${ENV.bucket})`, { cause: err });
+    }
+    if (isNotFound(err)) throw new InputNotFound(`Object not found: s3://${bucket}/${key}`, { key, bucket }, { cause: err });
+    throw err;
+  }
+}
+
+function bodyStream(out: GetObjectCommandOutput): Readable {
+  const body = out.Body;
+  if (body instanceof Readable) return body;
+  throw new Error('S3 returned a body that is not a Node.js stream');
+}
+
+/** The object's bytes as a stream; InputNotFound naming the key when it does not exist. */
+export async function getStream(key: string, opts?: BucketOption): Promise<Readable> {
+  return bodyStream(await getObject(key, opts));
+}
+
+/** Bytes `start..endInclusive` (HTTP Range semantics; the end is clamped to the object's size by S3). */
+export async function getRange(key: string, start: number, endInclusive: number, opts?: BucketOption): Promise<Buffer> {
+  if (!Number.isSafeInteger(start) || start < 0) {
+    throw new InvalidInput(`Invalid range start ${start} for ${key}: must be a non-negative integer`, { key, start });
+  }
+  if (!Number.isSafeInteger(endInclusive) || endInclusive < start) {
+    throw new InvalidInput(`Invalid range end ${endInclusive} for ${key}: must be an integer >= start ${start}`, {
+      key,
+      start,
+      endInclusive,
+    });
+  }
+  let out: GetObjectCommandOutput;
+  try {
+    out = await getObject(key, opts, `bytes=${start}-${endInclusive}`);
+  } catch (err) {
+    if ((err as { name?: string }).name === 'InvalidRange') {
+      throw new InvalidInput(`Range ${start}-${endInclusive} is outside ${key}`, { key, start, endInclusive }, { cause: err });
+    }
+    throw err;
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of bodyStream(out)) chunks.push(chunk as Buffer);
+  // s3rver ignores a range ending at byte 0 (it reads `end || Infinity`) and sends everything
+  // from `start`; S3 never sends more than asked, so trimming is a no-op there.
+  const body = Buffer.concat(chunks);
+  return body.subarray(0, endInclusive - start + 1);
+}
+
+function tempSibling(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
+}
+
+/**
+ * Streams the object to `path` and returns its size. The file appears only when complete
+ * (written aside, then renamed), so a crash never leaves a truncated file a retry would trust.
+ */
+export async function downloadToFile(key: string, path: string, opts?: BucketOption): Promise<number> {
+  const stream = await getStream(key, opts);
+  const temp = tempSibling(path);
+  try {
+    await pipeline(stream, createWriteStream(temp));
+    const { size } = await stat(temp);
+    await rename(temp, path);
+    return size;
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Uploads a stream of unknown length (multipart above 5 MiB). S3 makes the object visible only
+ * when the upload completes; on failure the multipart upload is aborted, so no partial object exists.
+ */
+export async function putStream(key: string, body: Readable, opts?: PutOptions): Promise<void> {
+  const upload = new Upload({
+    client: s3Client(),
+    params: { Bucket: bucketOf(opts), Key: key, Body: body, ContentType: opts?.contentType },
+    queueSize: 4,
+    partSize: 8 * 1024 * 1024,
+    leavePartsOnError: false,
+  });
+  await upload.done();
+}
+
+export async function uploadFile(path: string, key: string, opts?: PutOptions): Promise<void> {
+  await putStream(key, createReadStream(path), opts);
+}
+
+export async function putBuffer(key: string, body: Buffer | Uint8Array | string, opts?: PutOptions): Promise<void> {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  await s3Client().send(
+    new PutObjectCommand({
+      Bucket: bucketOf(opts),
+      Key: key,
+      Body: bytes,
+      ContentLength: bytes.byteLength,
+      ContentType: opts?.contentType,
+    }),
+  );
+}
+
+export async function getText(key: string, opts?: BucketOption): Promise<string> {
+  const out = await getObject(key, opts);
+  if (!out.Body) return '';
+  return out.Body.transformToString('utf8');
+}
+
+/** Parses the object as JSON; InvalidInput naming the key when it is not JSON. No shape check: callers validate. */
+export async function getJson<T>(key: string, opts?: BucketOption): Promise<T> {
+  const text = await getText(key, opts);
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new InvalidInput(`Object ${key} is not valid JSON: ${(err as Error).message}`, { key }, { cause: err });
+  }
+}
+
+export async function putJson(key: string, value: unknown, opts?: BucketOption): Promise<void> {
+  const text = JSON.stringify(value);
+  if (text === undefined) throw new InvalidInput(`Cannot store ${typeof value} as JSON at ${key}`, { key });
+  await putBuffer(key, text, { ...opts, contentType: 'application/json' });
+}
+
+/** Every key under `prefix`, across all pages, in S3's (lexicographic) order. */
+export async function listKeys(prefix: string, opts?: BucketOption & { pageSize?: number }): Promise<string[]> {
+  const bucket = bucketOf(opts);
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const out = await s3Client().send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: opts?.pageSize }),
+    );
+    for (const item of out.Contents ?? []) if (item.Key !== undefined) keys.push(item.Key);
+    token = out.IsTruncated ? out.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
+}
+
+const DELETE_BATCH = 1000; // DeleteObjects' per-request limit
+
+/** Deletes the keys (missing ones are fine); throws naming the first key S3 refused to delete. */
+export async function deleteKeys(keys: readonly string[], opts?: BucketOption): Promise<void> {
+  const bucket = bucketOf(opts);
+  for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+    const batch = keys.slice(i, i + DELETE_BATCH);
+    const out = await s3Client().send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+      }),
+    );
+    const failed = out.Errors?.[0];
+    if (failed) {
+      throw new Error(`Could not delete ${failed.Key} from ${bucket}: ${failed.Code} ${failed.Message}`);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export { startLocalServices, LOCAL_DEFAULTS, LOCAL_ENV_NAMES } from './local-services';
+export type { LocalServices, LocalServicesOptions, Credentials } from './local-services';

@@ -1,0 +1,84 @@
+// Everything a local run needs, started together: S3 and DynamoDB servers, the Lambda runner with the
+// catalog's functions, and the Step Functions engine wired to both. The CLI commands and the end-to-end
+// tests use this one assembly so they run the pipelines the same way.
+import type { FunctionSpec } from '../handlers/catalog-types';
+import { catalog } from '../handlers/catalog';
+import { createEngine, type Engine } from './engine';
+import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
+import { resolveFunctionName } from './lambda/function-name';
+import type { InvokeOutcome, LambdaInvoker, LogLine } from './lambda/types';
+import { localPlaceholders } from './placeholders';
+import { startLocalServices, type LocalServices } from './services';
+
+export interface LocalStackOptions {
+  dataDir?: string;
+  functions?: readonly FunctionSpec[];
+  /** Multiplies Lambda timeouts, Wait states and retry intervals (tests use < 1). */
+  timeScale?: number;
+  maxConcurrency?: number;
+  onLog?: (line: LogLine) => void;
+}
+
+export interface InvocationRecord {
+  functionName: string;
+  outcome: InvokeOutcome;
+}
+
+export interface LocalStack {
+  services: LocalServices;
+  lambda: LambdaRuntime;
+  engine: Engine;
+  /** Calls `listener` after every Lambda invocation the engine makes, failed ones included; returns unsubscribe. */
+  observeInvocations(listener: (record: InvocationRecord) => void): () => void;
+  /** Values for the `${...}` placeholders of asl/ files. */
+  placeholders: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
+  const functions = opts.functions ?? catalog;
+  const services = await startLocalServices({ dataDir: opts.dataDir });
+  const lambda = createLambdaRuntime({
+    functions,
+    env: services.env,
+    region: services.region,
+    timeScale: opts.timeScale,
+    maxConcurrency: opts.maxConcurrency,
+    onLog: opts.onLog,
+  });
+  const listeners = new Set<(record: InvocationRecord) => void>();
+  const observed: LambdaInvoker = {
+    async invoke(nameOrArn, payload, options) {
+      const outcome = await lambda.invoke(nameOrArn, payload, options);
+      if (listeners.size > 0) {
+        const resolved = resolveFunctionName(nameOrArn, services.region);
+        const record = { functionName: resolved.ok ? resolved.name : nameOrArn, outcome };
+        for (const listener of listeners) listener(record);
+      }
+      return outcome;
+    },
+  };
+  const engine = createEngine({ lambda: observed, env: services.env, region: services.region, timeScale: opts.timeScale });
+  const placeholders = localPlaceholders({
+    functions,
+    region: services.region,
+    bucket: services.bucket,
+    table: services.table,
+  });
+  let stopping: Promise<void> | undefined;
+  return {
+    services,
+    lambda,
+    engine,
+    placeholders,
+    observeInvocations(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    stop: () =>
+      (stopping ??= (async () => {
+        await lambda.close();
+        await services.stop();
+      })()),
+  };
+}
