@@ -1,0 +1,145 @@
+// The video pipeline end to end: asl/video.asl.json on our engine, every task in its own Lambda worker,
+// against local S3 and DynamoDB. Figures are measured here with ffprobe/ffmpeg directly, and compared
+// with what the clip was generated to hold, never with what the pipeline reports about itself.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import { getJob } from '../../handlers/lib/progress';
+import { head } from '../../handlers/lib/s3';
+import { binaryPath } from '../../handlers/lib/ffmpeg';
+import { expectedFrames, generateClip } from '../../local/media/synthetic-clip';
+import { applyEnv } from '../../local/process-env';
+import { runVideoJob, type VideoJobSummary } from '../../local/run/video-job';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+
+const exec = promisify(execFile);
+
+async function ffprobeJson(path: string, args: string[]): Promise<{ streams: Record<string, string>[]; format?: Record<string, string> }> {
+  const { stdout } = await exec(await binaryPath('ffprobe'), ['-v', 'error', ...args, '-of', 'json', path]);
+  return JSON.parse(stdout) as { streams: Record<string, string>[] };
+}
+
+async function measure(path: string) {
+  const frames = await ffprobeJson(path, ['-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames,width,height']);
+  const format = await ffprobeJson(path, ['-show_entries', 'format=duration']);
+  const audio = await ffprobeJson(path, ['-select_streams', 'a', '-show_entries', 'stream=index']);
+  // Decoded audio samples: mono s16le bytes / 2.
+  const pcm =
+    audio.streams.length === 0
+      ? Buffer.alloc(0)
+      : (
+          await exec(await binaryPath('ffmpeg'), ['-v', 'error', '-i', path, '-map', '0:a:0', '-ac', '1', '-f', 's16le', 'pipe:1'], {
+            encoding: 'buffer',
+            maxBuffer: 64 * 1024 * 1024,
+          })
+        ).stdout;
+  const { stderr: decodeErrors } = await exec(await binaryPath('ffmpeg'), ['-v', 'error', '-i', path, '-f', 'null', '-']);
+  const v = frames.streams[0]!;
+  return {
+    frames: Number(v.nb_read_frames),
+    width: Number(v.width),
+    height: Number(v.height),
+    durationSeconds: Number(format.format!.duration),
+    audioSamples: pcm.length / 2,
+    decodeErrors,
+  };
+}
+
+describe('video pipeline end to end (engine + Lambda workers + local S3/DynamoDB)', function () {
+  this.timeout(300_000);
+  let dir: string;
+  let stack: LocalStack;
+  let restoreEnv: () => void;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'longhaul-e2e-video-'));
+    stack = await startLocalStack({ onLog: () => {} });
+    restoreEnv = applyEnv(stack.services.env);
+  });
+  after(async () => {
+    restoreEnv?.();
+    await stack?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const clip = { width: 320, height: 180, fps: '25', gop: 25, durationSeconds: 6, audio: true, sampleRate: 48000 };
+  let first: VideoJobSummary;
+
+  it('transcodes a clip in chunks to exactly the source frames, duration and audio', async () => {
+    const source = join(dir, 'source.mp4');
+    await generateClip(source, clip);
+    const output = join(dir, 'out.mp4');
+    first = await runVideoJob({
+      inputPath: source,
+      outputPath: output,
+      settings: { height: 120, chunkSeconds: 2, maxConcurrency: 2 },
+      stack,
+    });
+    expect(first.result.status, `${first.result.error}: ${first.result.cause}`).to.equal('SUCCEEDED');
+    expect(first.chunks).to.equal(3);
+
+    const frames = expectedFrames(clip.fps, clip.durationSeconds); // 150
+    const m = await measure(output);
+    const src = await measure(source);
+    expect(src.frames).to.equal(frames);
+    expect(m.frames).to.equal(frames);
+    expect(m.height).to.equal(120);
+    expect(m.width % 2).to.equal(0);
+    expect(Math.abs(m.durationSeconds - clip.durationSeconds)).to.be.at.most(1 / 25 + 1e-3);
+    // The generator's audio may end a little before its video; the pipeline must keep what the source has.
+    expect(src.audioSamples).to.be.above(0);
+    expect(Math.abs(m.audioSamples - src.audioSamples)).to.be.at.most(1024);
+    expect(m.decodeErrors).to.equal('');
+
+    // What an operator sees in DynamoDB.
+    const job = await getJob(first.jobId);
+    expect(job?.status).to.equal('SUCCEEDED');
+    expect(job?.doneUnits).to.equal(3);
+    expect(job?.totalUnits).to.equal(3);
+    // Every task stayed under its timeout with room to spare.
+    expect(first.longest!.durationMs).to.be.below(first.longest!.timeoutMs);
+  });
+
+  it('re-running a finished job returns its output without transcoding again', async () => {
+    const before = await head(first.outputKey!);
+    const again = await runVideoJob({
+      inputPath: join(dir, 'source.mp4'),
+      settings: { height: 120, chunkSeconds: 2, maxConcurrency: 2 },
+      stack,
+    });
+    expect(again.result.status).to.equal('SUCCEEDED');
+    expect(again.jobId).to.equal(first.jobId);
+    expect(again.reused).to.equal(true);
+    const after = await head(first.outputKey!);
+    expect(after?.etag).to.equal(before?.etag);
+    expect(after?.lastModified?.getTime()).to.equal(before?.lastModified?.getTime());
+  });
+
+  it('a source without audio, at 29.97 fps and an odd size, comes out frame-exact', async () => {
+    const source = join(dir, 'silent.mp4');
+    await generateClip(source, { width: 641, height: 361, fps: '30000/1001', gop: 30, durationSeconds: 3, audio: false });
+    const output = join(dir, 'silent-out.mp4');
+    const s = await runVideoJob({ inputPath: source, outputPath: output, settings: { height: 180, chunkSeconds: 1 }, stack });
+    expect(s.result.status, `${s.result.error}: ${s.result.cause}`).to.equal('SUCCEEDED');
+    const m = await measure(output);
+    expect(m.frames).to.equal(expectedFrames('30000/1001', 3));
+    expect(m.audioSamples).to.equal(0);
+    expect(m.width % 2).to.equal(0);
+    expect(m.decodeErrors).to.equal('');
+  });
+
+  it('bad input fails the execution at probe with a named error and marks the job FAILED', async () => {
+    const textFile = join(dir, 'notes.mp4');
+    await (await import('node:fs/promises')).writeFile(textFile, 'this is not a video\n'.repeat(50));
+    const s = await runVideoJob({ inputPath: textFile, stack });
+    expect(s.result.status).to.equal('FAILED');
+    expect(s.result.error).to.equal('InvalidInput');
+    expect(Object.keys(s.byFunction)).to.not.include('VideoSplit');
+    const job = await getJob(s.jobId);
+    expect(job?.status).to.equal('FAILED');
+    expect(job?.error).to.equal('InvalidInput');
+  });
+});
