@@ -33,22 +33,22 @@ export const clipDefaults = {
   preset: 'ultrafast',
 } as const;
 
-/** Frames a clip of `durationSeconds` at `fps` holds: what the generator is asked to produce. */
+/** Frames a clip of `durationSeconds` at `fps` holds: every frame that starts before the end (`-t`). */
 export function expectedFrames(fps: string, durationSeconds: number): number {
   const [n, d = '1'] = fps.split('/');
-  return Math.round((Number(n) / Number(d)) * durationSeconds);
+  return Math.ceil((Number(n) / Number(d)) * durationSeconds - 1e-9);
 }
 
 /** Writes a clip to `path`: H.264 (yuv444p for odd sizes, which 4:2:0 cannot hold) and optionally AAC. */
 export async function generateClip(path: string, options: ClipOptions = {}): Promise<void> {
   const o = { ...clipDefaults, ...options };
   const odd = o.width % 2 === 1 || o.height % 2 === 1;
-  const frames = expectedFrames(o.fps, o.durationSeconds);
   const args = ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${o.width + (o.width % 2)}x${o.height + (o.height % 2)}:rate=${o.fps}`];
   if (o.audio) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=${o.sampleRate}:duration=${o.durationSeconds}`);
   args.push(
     '-map', '0:v',
-    '-frames:v', String(frames),
+    // -t, not -frames:v: a frame limit ends the file before the audio encoder has flushed its tail.
+    '-t', String(o.durationSeconds),
     // testsrc2 only makes even sizes: scale to the odd one asked for.
     '-vf', `scale=${o.width}:${o.height}`,
     '-c:v', 'libx264', '-preset', o.preset,
