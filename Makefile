@@ -18,7 +18,7 @@ help:
 
 # npm ci only when the lock file changed since the last install.
 install: $(INSTALL_STAMP)
-$(INSTALL_STAMP): package-lock.json package.json
+$(INSTALL_STAMP): package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 

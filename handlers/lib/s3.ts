@@ -18,7 +18,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { readBucket, readRegion } from './config';
 import { InputNotFound, InvalidInput, isNotFound } from './errors';
-import { ENV } from './storage-layout';
+import { ENV, WORK_RETENTION_TAG, isWorkKey } from './storage-layout';
 
 export interface BucketOption {
   /** Defaults to the job bucket from the environment (LONGHAUL_BUCKET). */
@@ -173,6 +173,7 @@ export async function putStream(key: string, body: Readable, opts?: PutOptions):
   const upload = new Upload({
     client: s3Client(),
     params: { Bucket: bucketOf(opts), Key: key, Body: body, ContentType: opts?.contentType },
+    tags: isWorkKey(key) ? [{ Key: WORK_RETENTION_TAG.key, Value: WORK_RETENTION_TAG.value }] : undefined,
     queueSize: 4,
     partSize: 8 * 1024 * 1024,
     leavePartsOnError: false,
@@ -193,6 +194,7 @@ export async function putBuffer(key: string, body: Buffer | Uint8Array | string,
       Body: bytes,
       ContentLength: bytes.byteLength,
       ContentType: opts?.contentType,
+      Tagging: isWorkKey(key) ? `${WORK_RETENTION_TAG.key}=${WORK_RETENTION_TAG.value}` : undefined,
     }),
   );
 }

@@ -24,9 +24,18 @@ export const keyPatterns = {
   input: 'jobs/*/input/*',
   work: 'jobs/*/work/*',
   output: 'jobs/*/output/*',
-  /** The lifecycle rule expires intermediates under this prefix filter. */
-  workPrefixForLifecycle: 'jobs/',
 } as const;
+
+/**
+ * Intermediates expire, outputs do not. S3 lifecycle filters match key prefixes, and `jobs/<jobId>/work/`
+ * has the job id in the middle, so work objects carry this tag and the bucket's rule expires tagged
+ * objects under `jobs/`.
+ */
+export const WORK_RETENTION_TAG = { key: 'longhaul-retention', value: 'work' } as const;
+
+export function isWorkKey(key: string): boolean {
+  return /^jobs\/[^/]+\/work\//.test(key);
+}
 
 /** Job ids become S3 key segments and DynamoDB keys: keep them boring. */
 export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

@@ -7,6 +7,8 @@ import { Readable } from 'node:stream';
 import * as s3 from '../../../handlers/lib/s3';
 import { InputNotFound, InvalidInput } from '../../../handlers/lib/errors';
 import { useLocalServices } from '../../support/services';
+import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
+import { WORK_RETENTION_TAG } from '../../../handlers/lib/storage-layout';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -35,6 +37,20 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
 
 describe('handlers/lib/s3 (against s3rver)', () => {
   const services = useLocalServices();
+
+  it('tags work/ intermediates for the lifecycle rule and leaves inputs and outputs untagged', async () => {
+    const tagsOf = async (key: string) =>
+      (await s3.s3Client().send(new GetObjectTaggingCommand({ Bucket: services().bucket, Key: key }))).TagSet ?? [];
+    await s3.putJson('jobs/t1/work/plan.json', { a: 1 });
+    await s3.putStream('jobs/t1/work/big.bin', Readable.from([randomBytes(6 * 1024 * 1024), randomBytes(3 * 1024 * 1024)]));
+    await s3.putBuffer('jobs/t1/output/result.txt', 'done');
+    await s3.putBuffer('jobs/t1/input/source.txt', 'in');
+    const tag = [{ Key: WORK_RETENTION_TAG.key, Value: WORK_RETENTION_TAG.value }];
+    expect(await tagsOf('jobs/t1/work/plan.json')).to.deep.equal(tag);
+    expect(await tagsOf('jobs/t1/work/big.bin')).to.deep.equal(tag);
+    expect(await tagsOf('jobs/t1/output/result.txt')).to.deep.equal([]);
+    expect(await tagsOf('jobs/t1/input/source.txt')).to.deep.equal([]);
+  });
   let dir: string;
 
   before(async () => {

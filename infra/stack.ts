@@ -1,0 +1,74 @@
+// Assembles the whole deployment from its inputs: configuration, the function catalog, the ASL folder
+// and the built zips. Tests pass fixture catalogs and ASL folders; main.ts passes the real ones.
+import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import type { FunctionSpec } from '../handlers/catalog-types';
+import type { StackConfig } from './config';
+import { loadAslFiles } from './asl-definition';
+import { defineArtifactsBucket, defineDataBucket, defineProgressTable } from './storage';
+import { defineLayers } from './layers';
+import { defineFunctions } from './functions';
+import { defineStateMachines } from './state-machines';
+import { defineMonitoring } from './monitoring';
+
+export interface LonghaulStackInput {
+  config: StackConfig;
+  catalog: readonly FunctionSpec[];
+  /** Every `*.asl.json` in it becomes a state machine. */
+  aslDir: string;
+  /** Holds functions/<Name>.zip and layers/<layer>.zip. */
+  distDir: string;
+  /** The folder Terraform runs in (cdktf.out/stacks/<stack>): artifact paths are relative to it. */
+  terraformDir: string;
+  /** Where Terraform keeps state, relative to terraformDir; outside cdktf.out so `make clean` cannot lose it. */
+  statePath?: string;
+}
+
+export function defineLonghaulStack(scope: Construct, input: LonghaulStackInput): TerraformStack {
+  const { config, catalog } = input;
+  assertUniqueNames(catalog);
+  const aslFiles = loadAslFiles(input.aslDir);
+  const stack = new TerraformStack(scope, config.stackName);
+  if (input.statePath) new LocalBackend(stack, { path: input.statePath });
+  new AwsProvider(stack, 'aws', {
+    region: config.region,
+    defaultTags: [{ tags: { project: 'longhaul', 'longhaul:stack': config.stackName } }],
+  });
+  const partition = new DataAwsPartition(stack, 'partition');
+  const caller = new DataAwsCallerIdentity(stack, 'caller');
+  const arnPrefix = (service: string) => `arn:${partition.partition}:${service}:${config.region}:${caller.accountId}:`;
+
+  const dataBucket = defineDataBucket(stack, config);
+  const artifactsBucket = defineArtifactsBucket(stack, config);
+  const table = defineProgressTable(stack, config);
+  const artifacts = { terraformDir: input.terraformDir, artifactsBucket };
+  const layers = defineLayers(stack, config, catalog, input.distDir, artifacts);
+  const tableRef = { name: table.name, arn: table.arn };
+  const functions = defineFunctions(stack, { config, catalog, distDir: input.distDir, artifacts, layers, bucket: dataBucket, table: tableRef });
+  const stateMachines = defineStateMachines(stack, { config, aslFiles, functions, bucket: dataBucket, table: tableRef, arnPrefix });
+  const monitoring = defineMonitoring(stack, { config, functions: Object.values(functions), stateMachines });
+
+  for (const { machine, stateMachine } of stateMachines) {
+    new TerraformOutput(stack, `${machine.replace(/-/g, '_')}_state_machine_arn`, { value: stateMachine.arn });
+  }
+  new TerraformOutput(stack, 'data_bucket', { value: dataBucket.name });
+  new TerraformOutput(stack, 'artifacts_bucket', { value: artifactsBucket.name });
+  new TerraformOutput(stack, 'progress_table', { value: table.name });
+  new TerraformOutput(stack, 'dashboard_url', { value: monitoring.dashboardUrl });
+  new TerraformOutput(stack, 'alarm_topic_arn', { value: monitoring.topic.arn });
+  new TerraformOutput(stack, 'function_names', {
+    value: Object.values(functions).map((f) => f.functionName),
+  });
+  return stack;
+}
+
+function assertUniqueNames(catalog: readonly FunctionSpec[]): void {
+  const seen = new Set<string>();
+  for (const { name } of catalog) {
+    if (seen.has(name)) throw new Error(`Catalog lists function "${name}" twice`);
+    seen.add(name);
+  }
+}

@@ -1,0 +1,117 @@
+// One STANDARD state machine per asl/*.asl.json, with a role derived from what its definition uses.
+import { Construct } from 'constructs';
+import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { arnPlaceholder } from '../handlers/catalog-types';
+import { resourceName, type StackConfig } from './config';
+import { analyzeDefinition, escapeTerraformDirectives, substitutePlaceholders, type AslFile } from './asl-definition';
+import { assumeRolePolicy, stateMachinePolicy } from './iam-policies';
+import type { DeployedFunction } from './functions';
+
+/** The non-function placeholders every ASL file may use. */
+export const ASL_RESOURCE_PLACEHOLDERS = { bucket: 'DataBucket', table: 'ProgressTable' } as const;
+
+const NAME_LIMIT = 64; // IAM role names; state machine names allow 80.
+
+export interface DeployedStateMachine {
+  machine: string;
+  stateMachine: SfnStateMachine;
+  stateMachineName: string;
+}
+
+export interface StateMachinesInput {
+  config: StackConfig;
+  aslFiles: readonly AslFile[];
+  functions: Readonly<Record<string, DeployedFunction>>;
+  bucket: { name: string; arn: string };
+  table: { name: string; arn: string };
+  /** `arn:<partition>:<service>:<region>:<account>:` builder, from data sources resolved at plan time. */
+  arnPrefix: (service: 'states' | 'events') => string;
+}
+
+export function defineStateMachines(scope: Construct, input: StateMachinesInput): DeployedStateMachine[] {
+  return input.aslFiles.map((file) => defineStateMachine(scope, file, input));
+}
+
+/** Placeholder → Terraform reference, for every placeholder an ASL file may use. */
+export function placeholderValues(
+  functions: Readonly<Record<string, DeployedFunction>>,
+  bucketName: string,
+  tableName: string,
+): Record<string, string> {
+  const values: Record<string, string> = {
+    [ASL_RESOURCE_PLACEHOLDERS.bucket]: bucketName,
+    [ASL_RESOURCE_PLACEHOLDERS.table]: tableName,
+  };
+  for (const { spec, fn } of Object.values(functions)) values[arnPlaceholder(spec.name)] = fn.arn;
+  return values;
+}
+
+function defineStateMachine(scope: Construct, file: AslFile, input: StateMachinesInput): DeployedStateMachine {
+  const { config } = input;
+  const id = `sm-${file.machine}`;
+  const stateMachineName = resourceName(config, file.machine);
+  // Suffixed so a machine can never share a role name with a function (`video-probe.asl.json` vs VideoProbe).
+  const roleName = `${stateMachineName}-sfn`;
+  if (roleName.length > NAME_LIMIT) {
+    throw new Error(`Role name "${roleName}" for ${file.path} is longer than ${NAME_LIMIT}: shorten the file name, LONGHAUL_PREFIX or LONGHAUL_STACK`);
+  }
+
+  const values = placeholderValues(input.functions, input.bucket.name, input.table.name);
+  const definition = escapeTerraformDirectives(JSON.stringify(substitutePlaceholders(file, values)));
+  const uses = analyzeDefinition(file, Object.keys(input.functions));
+  const substitutedUses = {
+    ...uses,
+    // Literal ARNs in startExecution may carry placeholders too; substitute them like the definition.
+    startExecution: uses.startExecution.map((s) => ({ ...s, stateMachineArn: substitute(s.stateMachineArn, values) })),
+    itemReaders: uses.itemReaders.map((r) => ({ ...r, bucket: substitute(r.bucket, values), keyOrPrefix: substitute(r.keyOrPrefix, values) })),
+    resultWriters: uses.resultWriters.map((w) => ({ ...w, bucket: substitute(w.bucket, values), keyOrPrefix: substitute(w.keyOrPrefix, values) })),
+  };
+
+  const statesArn = input.arnPrefix('states');
+  const logGroup = new CloudwatchLogGroup(scope, `${id}-logs`, {
+    // The vendedlogs prefix keeps CloudWatch's resource policy for Step Functions small.
+    name: `/aws/vendedlogs/states/${stateMachineName}`,
+    retentionInDays: config.logRetentionDays,
+  });
+  const role = new IamRole(scope, `${id}-role`, {
+    name: roleName,
+    description: `State machine ${file.machine}: invokes exactly its functions`,
+    assumeRolePolicy: JSON.stringify(assumeRolePolicy('states.amazonaws.com')),
+  });
+  const functionArns = Object.fromEntries(Object.values(input.functions).map(({ spec, fn }) => [spec.name, fn.arn]));
+  const policy = new IamRolePolicy(scope, `${id}-policy`, {
+    name: 'definition-access',
+    role: role.id,
+    policy: JSON.stringify(
+      stateMachinePolicy({
+        uses: substitutedUses,
+        functionArns,
+        dataBucketName: input.bucket.name,
+        dataBucketArn: input.bucket.arn,
+        tableArn: input.table.arn,
+        stateMachineArn: `${statesArn}stateMachine:${stateMachineName}`,
+        executionArnBase: `${statesArn}execution:${stateMachineName}`,
+        eventsRuleArnBase: `${input.arnPrefix('events')}rule/`,
+      }),
+    ),
+  });
+
+  const stateMachine = new SfnStateMachine(scope, id, {
+    name: stateMachineName,
+    type: 'STANDARD',
+    roleArn: role.arn,
+    definition,
+    loggingConfiguration: { logDestination: `${logGroup.arn}:*`, includeExecutionData: true, level: 'ERROR' },
+    tracingConfiguration: { enabled: true },
+    // Step Functions checks the role can deliver logs when the machine is created.
+    dependsOn: [policy],
+  });
+  return { machine: file.machine, stateMachine, stateMachineName };
+}
+
+function substitute(value: string | undefined, values: Record<string, string>): string | undefined {
+  return value?.replace(/\$\{([^}]*)\}/g, (_, name: string) => values[name]);
+}

@@ -1,0 +1,20 @@
+// The CDKTF app: `cdktf synth` (or `make synth`) runs this to write cdktf.out/stacks/<stack>/.
+import { relative, resolve } from 'node:path';
+import { App } from 'cdktf';
+import { catalog } from './handlers/catalog';
+import { readStackConfig } from './infra/config';
+import { defineLonghaulStack } from './infra/stack';
+
+const root = import.meta.dirname;
+const app = new App({ outdir: resolve(root, 'cdktf.out') });
+const config = readStackConfig(process.env);
+const terraformDir = resolve(app.outdir, 'stacks', config.stackName);
+defineLonghaulStack(app, {
+  config,
+  catalog,
+  aslDir: resolve(root, 'asl'),
+  distDir: resolve(root, 'dist'),
+  terraformDir,
+  statePath: relative(terraformDir, resolve(root, 'terraform-state', `${config.stackName}.tfstate`)),
+});
+app.synth();

@@ -1,0 +1,101 @@
+import { join } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { expect } from 'chai';
+import { analyzeDefinition, escapeTerraformDirectives, findPlaceholders, loadAslFiles, substitutePlaceholders, type AslFile } from '../../infra/asl-definition';
+import { FIXTURES } from './synth-helpers';
+
+const file = (definition: object, path = 'asl/test.asl.json'): AslFile => ({ machine: 'test', path, definition: definition as AslFile['definition'] });
+const task = (resource: string, parameters: object = {}) => ({ StartAt: 'T', States: { T: { Type: 'Task', Resource: resource, Parameters: parameters, End: true } } });
+
+describe('infra/asl-definition', () => {
+  it('loads every *.asl.json sorted, named after the file', () => {
+    const files = loadAslFiles(join(FIXTURES, 'asl'));
+    expect(files.map((f) => f.machine)).to.deep.equal(['pipeline', 'report']);
+  });
+
+  it('rejects a file that is not JSON or not a state machine, naming it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'longhaul-asl-'));
+    try {
+      writeFileSync(join(dir, 'broken.asl.json'), '{ nope');
+      expect(() => loadAslFiles(dir)).to.throw(/broken\.asl\.json: not valid JSON/);
+      writeFileSync(join(dir, 'broken.asl.json'), '{"Comment": "no states"}');
+      expect(() => loadAslFiles(dir)).to.throw(/broken\.asl\.json: not a state machine definition/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finds placeholders in nested strings, once each', () => {
+    const def = task('arn:aws:states:::lambda:invoke', { FunctionName: '${AArn}', Nested: { B: 'x/${DataBucket}/${AArn}' } });
+    expect(findPlaceholders(file(def).definition)).to.deep.equal(['AArn', 'DataBucket']);
+  });
+
+  it('substitutes placeholders inside longer strings and refuses unknown ones', () => {
+    const f = file(task('arn:aws:states:::lambda:invoke', { FunctionName: '${AArn}', Key: 'in/${DataBucket}/k' }));
+    const out = substitutePlaceholders(f, { AArn: 'arn:a', DataBucket: 'bkt' });
+    expect(JSON.stringify(out)).to.include('"FunctionName":"arn:a"').and.include('"Key":"in/bkt/k"');
+    expect(() => substitutePlaceholders(f, { AArn: 'arn:a' })).to.throw(/asl\/test\.asl\.json: unknown placeholder\(s\) \$\{DataBucket\}; known: AArn/);
+  });
+
+  it('escapes Terraform template directives', () => {
+    expect(escapeTerraformDirectives('{"a":"%{x} and %{y}","b":"100%"}')).to.equal('{"a":"%%{x} and %%{y}","b":"100%"}');
+  });
+
+  it('lists invoked functions, Distributed Map use, readers, writers and table actions', () => {
+    const uses = analyzeDefinition(file(JSON.parse(JSON.stringify({
+      StartAt: 'P',
+      States: {
+        P: {
+          Type: 'Parallel',
+          Branches: [{ StartAt: 'A', States: { A: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: '${FirstArn}' }, End: true } } }],
+          Next: 'M',
+        },
+        M: {
+          Type: 'Map',
+          ItemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: '${DataBucket}', Prefix: 'jobs/x/' } },
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED' },
+            StartAt: 'B',
+            States: { B: { Type: 'Task', Resource: '${SecondArn}', End: true } },
+          },
+          ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: '${DataBucket}', Prefix: 'out' } },
+          Next: 'D',
+        },
+        D: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:putItem', Parameters: { TableName: '${ProgressTable}' }, End: true },
+      },
+    }))), ['FirstArnless', 'First', 'Second', 'Unused']);
+    expect(uses.functions).to.deep.equal(['First', 'Second']);
+    expect(uses.distributedMap).to.equal(true);
+    expect(uses.itemReaders).to.deep.equal([{ state: 'M', api: 'listObjectsV2', bucket: '${DataBucket}', keyOrPrefix: 'jobs/x/' }]);
+    expect(uses.resultWriters).to.deep.equal([{ state: 'M', bucket: '${DataBucket}', keyOrPrefix: 'out' }]);
+    expect(uses.tableActions).to.deep.equal(['dynamodb:PutItem']);
+  });
+
+  it('treats JSONPath and JSONata run-time keys as unknown, and an inline Map as not distributed', () => {
+    const uses = analyzeDefinition(file({
+      StartAt: 'M',
+      States: {
+        M: {
+          Type: 'Map',
+          ItemReader: { Resource: 'arn:aws:states:::s3:getObject', Arguments: { Bucket: '{% $b %}', Key: '{% $k %}' } },
+          ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+          End: true,
+        },
+      },
+    }), []);
+    expect(uses.distributedMap).to.equal(false);
+    expect(uses.itemReaders).to.deep.equal([{ state: 'M', api: 'getObject', bucket: undefined, keyOrPrefix: undefined }]);
+  });
+
+  it('records startExecution targets and whether they are followed synchronously', () => {
+    const uses = analyzeDefinition(file(task('arn:aws:states:::states:startExecution.sync:2', { StateMachineArn: 'arn:aws:states:us-east-1:1:stateMachine:child' })), []);
+    expect(uses.startExecution).to.deep.equal([{ stateMachineArn: 'arn:aws:states:us-east-1:1:stateMachine:child', sync: true }]);
+  });
+
+  it('refuses an integration it would have to guess IAM for, naming file, state and resource', () => {
+    expect(() => analyzeDefinition(file(task('arn:aws:states:::sqs:sendMessage')), [])).to.throw(
+      /asl\/test\.asl\.json: state "T" uses integration "arn:aws:states:::sqs:sendMessage"/,
+    );
+  });
+});

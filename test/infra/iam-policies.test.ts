@@ -1,0 +1,93 @@
+import { expect } from 'chai';
+import type { FunctionSpec } from '../../handlers/catalog-types';
+import type { DefinitionUses } from '../../infra/asl-definition';
+import { assumeRolePolicy, functionPolicy, stateMachinePolicy, tlsOnlyBucketPolicy, type PolicyStatement } from '../../infra/iam-policies';
+
+const spec = (over: Partial<FunctionSpec>): FunctionSpec => ({
+  name: 'F',
+  entry: 'f.ts',
+  description: '',
+  memoryMb: 128,
+  timeoutSeconds: 3,
+  ephemeralStorageMb: 512,
+  layers: [],
+  s3: { read: [], write: [] },
+  table: 'none',
+  ...over,
+});
+const bySid = (statements: PolicyStatement[]) => Object.fromEntries(statements.map((s) => [s.Sid, s]));
+const noUses: DefinitionUses = { functions: [], distributedMap: false, startExecution: [], itemReaders: [], resultWriters: [], tableActions: [] };
+const smInput = {
+  functionArns: { A: 'arn:fn:A', B: 'arn:fn:B' },
+  dataBucketName: 'data',
+  dataBucketArn: 'arn:data-bucket',
+  tableArn: 'arn:table',
+  stateMachineArn: 'arn:states:stateMachine:sm',
+  executionArnBase: 'arn:states:execution:sm',
+  eventsRuleArnBase: 'arn:events:rule/',
+};
+
+describe('infra/iam-policies', () => {
+  it('gives a function only its log group, X-Ray, and the catalog prefixes and table mode', () => {
+    const doc = functionPolicy({ spec: spec({ s3: { read: ['jobs/*/input/*'], write: ['jobs/*/work/*'] }, table: 'read' }), bucketArn: 'arn:b', tableArn: 'arn:t', logGroupArn: 'arn:lg' });
+    const s = bySid(doc.Statement);
+    expect(s.OwnLogs.Resource).to.deep.equal(['arn:lg:*']);
+    expect(s.ReadCatalogPrefixes).to.deep.include({ Action: ['s3:GetObject'], Resource: ['arn:b/jobs/*/input/*'] });
+    expect(s.TellMissingFromForbidden).to.deep.include({ Action: ['s3:ListBucket'], Resource: ['arn:b'] });
+    expect(s.WriteCatalogPrefixes.Resource).to.deep.equal(['arn:b/jobs/*/work/*']);
+    expect(s.WriteCatalogPrefixes.Action).to.include('s3:PutObject');
+    expect(s.ProgressTable.Action).to.deep.equal(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']);
+    expect(s.ProgressTable.Resource).to.deep.equal(['arn:t', 'arn:t/index/*']);
+  });
+
+  it('omits S3 and table statements a function does not need', () => {
+    const sids = functionPolicy({ spec: spec({}), bucketArn: 'arn:b', tableArn: 'arn:t', logGroupArn: 'arn:lg' }).Statement.map((s) => s.Sid);
+    expect(sids).to.deep.equal(['OwnLogs', 'XRay']);
+    const write = bySid(functionPolicy({ spec: spec({ table: 'write' }), bucketArn: 'arn:b', tableArn: 'arn:t', logGroupArn: 'arn:lg' }).Statement);
+    expect(write.ProgressTable.Action).to.include('dynamodb:UpdateItem');
+  });
+
+  it('lets a state machine invoke exactly its functions (and their versions)', () => {
+    const s = bySid(stateMachinePolicy({ ...smInput, uses: { ...noUses, functions: ['B'] } }).Statement);
+    expect(s.InvokeOwnFunctions.Resource).to.deep.equal(['arn:fn:B', 'arn:fn:B:*']);
+    expect(s.StartOwnChildren).to.equal(undefined);
+    expect(() => stateMachinePolicy({ ...smInput, uses: { ...noUses, functions: ['C'] } })).to.throw(/unknown function "C"/);
+  });
+
+  it('scopes readers and writers to literal keys, or to jobs/* when chosen at run time', () => {
+    const s = bySid(stateMachinePolicy({
+      ...smInput,
+      uses: {
+        ...noUses,
+        itemReaders: [{ state: 'M', api: 'getObject', bucket: 'data', keyOrPrefix: 'jobs/x/manifest.json' }, { state: 'N', api: 'listObjectsV2' }],
+        resultWriters: [{ state: 'M', bucket: 'data', keyOrPrefix: 'jobs/results' }, { state: 'N' }],
+      },
+    }).Statement);
+    expect(s.ItemReader0.Resource).to.deep.equal(['arn:data-bucket/jobs/x/manifest.json']);
+    expect(s.ItemReader1).to.deep.include({ Action: ['s3:ListBucket'], Resource: ['arn:data-bucket'], Condition: { StringLike: { 's3:prefix': 'jobs/*' } } });
+    expect(s.ResultWriter0.Resource).to.deep.equal(['arn:data-bucket/jobs/results/*']);
+    expect(s.ResultWriter1.Resource).to.deep.equal(['arn:data-bucket/jobs/*']);
+  });
+
+  it('lets a Distributed Map start, describe and stop its own child executions only', () => {
+    const s = bySid(stateMachinePolicy({ ...smInput, uses: { ...noUses, distributedMap: true } }).Statement);
+    expect(s.StartOwnChildren).to.deep.include({ Action: ['states:StartExecution'], Resource: ['arn:states:stateMachine:sm'] });
+    expect(s.ManageOwnChildren.Resource).to.deep.equal(['arn:states:execution:sm/*', 'arn:states:execution:sm:*']);
+  });
+
+  it('follows a .sync child through its executions and the managed events rule', () => {
+    const child = 'arn:aws:states:us-east-1:1:stateMachine:child';
+    const s = bySid(stateMachinePolicy({ ...smInput, uses: { ...noUses, startExecution: [{ stateMachineArn: child, sync: true }] } }).Statement);
+    expect(s.StartExecution0.Resource).to.deep.equal([child]);
+    expect(s.FollowExecution0.Resource).to.deep.equal(['arn:aws:states:us-east-1:1:execution:child:*']);
+    expect(s.SyncEventsRule0.Resource).to.deep.equal(['arn:events:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule']);
+    expect(() => stateMachinePolicy({ ...smInput, uses: { ...noUses, startExecution: [{ sync: false }] } })).to.throw(/literal "StateMachineArn"/);
+  });
+
+  it('trusts exactly one service and denies non-TLS bucket access', () => {
+    expect(assumeRolePolicy('states.amazonaws.com').Statement).to.deep.equal([
+      { Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: ['sts:AssumeRole'] },
+    ]);
+    expect(tlsOnlyBucketPolicy('arn:b').Statement[0]).to.deep.include({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+  });
+});
