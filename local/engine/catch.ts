@@ -1,0 +1,15 @@
+// Catch: the first catcher whose ErrorEquals matches, and the output it hands to its Next state.
+import { applyResultPath } from './io-processing';
+import { errorMatches } from './error-matching';
+import type { StatesError } from './errors';
+import type { Catcher } from './types';
+
+export function findCatcher(catchers: readonly Catcher[] | undefined, error: string): Catcher | undefined {
+  return catchers?.find((c) => errorMatches(c.ErrorEquals, error));
+}
+
+/** The error output `{ Error, Cause }` placed into the raw state input at the catcher's ResultPath (default `$`). */
+export function catcherOutput(catcher: Catcher, stateInput: unknown, err: StatesError): unknown {
+  const errorOutput = { Error: err.error, Cause: err.cause };
+  return applyResultPath(stateInput, errorOutput, catcher.ResultPath === undefined ? '$' : catcher.ResultPath);
+}

@@ -1,0 +1,39 @@
+// The context object `$$`: what an execution knows about itself, as AWS fills it in.
+
+export interface ExecutionContextInfo {
+  executionArn: string;
+  name: string;
+  input: unknown;
+  startTime: string;
+  roleArn: string;
+  stateMachineArn: string;
+  stateMachineName: string;
+}
+
+export interface MapItemContext {
+  Index: number;
+  Value: unknown;
+  Key?: string;
+  Source?: string;
+}
+
+export function buildContext(
+  exec: ExecutionContextInfo,
+  state: { name: string; enteredTime: string; retryCount: number },
+  mapItem?: MapItemContext,
+): Record<string, unknown> {
+  const context: Record<string, unknown> = {
+    Execution: {
+      Id: exec.executionArn,
+      Input: exec.input,
+      Name: exec.name,
+      RoleArn: exec.roleArn,
+      StartTime: exec.startTime,
+      RedriveCount: 0,
+    },
+    State: { EnteredTime: state.enteredTime, Name: state.name, RetryCount: state.retryCount },
+    StateMachine: { Id: exec.stateMachineArn, Name: exec.stateMachineName },
+  };
+  if (mapItem) context.Map = { Item: mapItem };
+  return context;
+}

@@ -1,0 +1,146 @@
+// Loads a definition before anything runs: placeholders, asl-validator, and our own checks for what the local
+// engine cannot run. Every problem is reported at once, each naming its state.
+import { createRequire } from 'node:module';
+import { classifyResource } from './resources/classify';
+import type { BranchDefinition, Retrier, Catcher, StateDefinition, StateMachineDefinition } from './types';
+
+export class DefinitionError extends Error {
+  override name = 'DefinitionError';
+  constructor(readonly problems: string[], fileName?: string) {
+    super(`${fileName ? `${fileName}: ` : ''}invalid state machine definition:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+export interface LoadOptions {
+  placeholders?: Record<string, string>;
+  fileName?: string;
+}
+
+type AslValidator = (definition: unknown, opts?: { checkPaths: boolean; checkArn: boolean }) => {
+  isValid: boolean;
+  errors: { 'Error code': string; Message: string; schemaError?: { instancePath?: string } }[];
+};
+const validateAsl = createRequire(import.meta.url)('asl-validator') as AslValidator;
+
+const PLACEHOLDER = /\$\{([^}]*)\}/g;
+
+/** Replaces `${Name}` in every string (keys included); records each one without a value, with where it was. */
+function substitute(value: unknown, placeholders: Record<string, string>, where: string, problems: string[]): unknown {
+  if (typeof value === 'string') {
+    if (!value.includes('${')) return value;
+    return value.replace(PLACEHOLDER, (whole, name: string) => {
+      if (Object.hasOwn(placeholders, name)) return placeholders[name]!;
+      problems.push(`${where}: placeholder ${whole} has no value (pass it with --set ${name}=… or placeholders)`);
+      return whole;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substitute(v, placeholders, `${where}[${i}]`, problems));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const key = substitute(k, placeholders, where, problems) as string;
+      out[key] = substitute(v, placeholders, where === '' ? k : `${where}.${k}`, problems);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** `/States/Map/ItemProcessor/States/Inner/Next` → `state 'Map' > 'Inner'`. */
+function describeInstancePath(path: string | undefined): string {
+  if (!path) return 'definition';
+  const parts = path.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const names: string[] = [];
+  for (let i = 0; i < parts.length - 1; i++) if (parts[i] === 'States') names.push(`'${parts[++i]}'`);
+  return names.length ? `state ${names.join(' > ')}` : 'definition';
+}
+
+function checkWildcards(list: (Retrier | Catcher)[] | undefined, field: string, where: string, problems: string[]): void {
+  list?.forEach((entry, i) => {
+    if (entry.ErrorEquals.includes('States.ALL') && (entry.ErrorEquals.length > 1 || i !== list.length - 1)) {
+      problems.push(`${where}: ${field}[${i}] uses States.ALL, which must appear alone and in the last ${field === 'Retry' ? 'retrier' : 'catcher'}`);
+    }
+  });
+}
+
+const ITEM_READERS = new Set(['arn:aws:states:::s3:getObject', 'arn:aws:states:::s3:listObjectsV2']);
+
+function checkState(name: string, state: StateDefinition, where: string, problems: string[]): void {
+  const raw = state as unknown as Record<string, unknown>;
+  for (const field of ['QueryLanguage', 'Arguments', 'Output', 'Assign', 'Items']) {
+    if (field in raw && !(field === 'QueryLanguage' && raw[field] === 'JSONPath')) {
+      problems.push(`${where}: ${field} (JSONata / variables) is not supported locally`);
+    }
+  }
+  if (state.Type === 'Task') {
+    const kind = classifyResource(state.Resource ?? '');
+    if (kind.kind === 'unsupported') problems.push(`${where}: ${state.Resource}: ${kind.reason}`);
+    if ('Credentials' in raw) problems.push(`${where}: Credentials (cross-account tasks) is not supported locally`);
+  }
+  checkWildcards(state.Retry, 'Retry', where, problems);
+  checkWildcards(state.Catch, 'Catch', where, problems);
+  if (state.Type === 'Map') {
+    const reader = state.ItemReader;
+    if (reader && !ITEM_READERS.has(reader.Resource)) {
+      problems.push(`${where}: ItemReader resource ${reader.Resource} is not supported locally (use s3:getObject or s3:listObjectsV2)`);
+    }
+    if (reader?.ReaderConfig?.InputType && !['JSON', 'JSONL', 'CSV'].includes(reader.ReaderConfig.InputType)) {
+      problems.push(`${where}: ItemReader InputType ${reader.ReaderConfig.InputType} is not supported locally (JSON, JSONL, CSV)`);
+    }
+    if (state.ResultWriter && state.ResultWriter.Resource !== 'arn:aws:states:::s3:putObject') {
+      problems.push(`${where}: ResultWriter resource ${String(state.ResultWriter.Resource)} is not supported locally (use arn:aws:states:::s3:putObject)`);
+    }
+    const processor = state.ItemProcessor ?? state.Iterator;
+    if (processor) checkBranch(processor, `${where} > `, problems);
+  }
+  if (state.Type === 'Parallel') state.Branches?.forEach((b, i) => checkBranch(b, `${where} > branch ${i}: `, problems));
+  void name;
+}
+
+function checkBranch(branch: BranchDefinition, prefix: string, problems: string[]): void {
+  for (const [name, state] of Object.entries(branch.States ?? {})) checkState(name, state, `${prefix}state '${name}'`.replace(/> state/, '>'), problems);
+}
+
+// asl-validator compiles its JSON schemas on every call (~150 ms): remember verdicts for texts already seen.
+const verdicts = new Map<string, AslErrors>();
+type AslErrors = ReturnType<AslValidator>['errors'];
+
+function validate(definition: StateMachineDefinition): AslErrors {
+  const key = JSON.stringify(definition);
+  let errors = verdicts.get(key);
+  if (!errors) {
+    // asl-validator annotates the object it is given (QueryLanguage): hand it a copy.
+    errors = validateAsl(structuredClone(definition), { checkPaths: true, checkArn: true }).errors;
+    if (verdicts.size >= 200) verdicts.delete(verdicts.keys().next().value!);
+    verdicts.set(key, errors);
+  }
+  return errors;
+}
+
+export function loadDefinition(source: string | object, opts: LoadOptions = {}): StateMachineDefinition {
+  let parsed: unknown = source;
+  if (typeof source === 'string') {
+    try {
+      parsed = JSON.parse(source);
+    } catch (err) {
+      throw new DefinitionError([`not valid JSON: ${(err as Error).message}`], opts.fileName);
+    }
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new DefinitionError(['a state machine definition must be a JSON object'], opts.fileName);
+  }
+  const problems: string[] = [];
+  const definition = substitute(parsed, opts.placeholders ?? {}, '', problems) as StateMachineDefinition;
+  if (problems.length) throw new DefinitionError(problems, opts.fileName);
+
+  for (const e of validate(definition)) {
+    // Schema errors point at a JSON path; the other checks already name their state in the message.
+    problems.push(e.schemaError ? `${describeInstancePath(e.schemaError.instancePath)}: ${e.Message}` : e.Message);
+  }
+  if (!problems.length) checkBranch(definition, '', problems);
+  if ((definition as { QueryLanguage?: string }).QueryLanguage === 'JSONata') {
+    problems.push('definition: QueryLanguage JSONata is not supported locally (JSONPath only)');
+  }
+  if (problems.length) throw new DefinitionError(problems, opts.fileName);
+  return definition;
+}

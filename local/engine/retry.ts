@@ -1,0 +1,26 @@
+// Retry: which retrier applies to an error, and how long to wait before the next attempt.
+import { errorMatches } from './error-matching';
+import type { Retrier } from './types';
+
+export const RETRY_DEFAULTS = { IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 } as const;
+
+/** Index of the first retrier whose ErrorEquals matches, or -1. Later retriers are never consulted. */
+export function findRetrier(retriers: readonly Retrier[] | undefined, error: string): number {
+  if (!retriers) return -1;
+  return retriers.findIndex((r) => errorMatches(r.ErrorEquals, error));
+}
+
+/**
+ * Seconds to wait before retry number `attempt` (0-based) under `retrier`, or undefined when its
+ * MaxAttempts are used up. `random` is injectable so jitter can be tested.
+ */
+export function retryDelaySeconds(retrier: Retrier, attempt: number, random: () => number = Math.random): number | undefined {
+  const maxAttempts = retrier.MaxAttempts ?? RETRY_DEFAULTS.MaxAttempts;
+  if (attempt >= maxAttempts) return undefined;
+  const interval = retrier.IntervalSeconds ?? RETRY_DEFAULTS.IntervalSeconds;
+  const rate = retrier.BackoffRate ?? RETRY_DEFAULTS.BackoffRate;
+  let delay = interval * rate ** attempt;
+  if (retrier.MaxDelaySeconds !== undefined) delay = Math.min(delay, retrier.MaxDelaySeconds);
+  if (retrier.JitterStrategy === 'FULL') delay = random() * delay;
+  return delay;
+}

@@ -1,0 +1,144 @@
+// Task: InputPath → Parameters → the resource (with TimeoutSeconds) → ResultSelector → ResultPath → OutputPath,
+// recording AWS's Task*/LambdaFunction* events. Retry and Catch wrap this in run-state.ts.
+import { StatesError } from '../errors';
+import { applyInputPath, applyOutputPath, applyResultPath } from '../io-processing';
+import { toJson } from '../json-text';
+import { readPath } from '../json-path';
+import { applyPayloadTemplate } from '../payload-template';
+import { checkPayloadSize } from '../quotas';
+import { classifyResource, type ResourceKind } from '../resources/classify';
+import { dynamoDbTask } from '../resources/dynamodb';
+import { invokeFunction, lambdaInvokeTask } from '../resources/lambda';
+import { startExecutionTask } from '../resources/start-execution';
+import { record, type Thread } from '../run-context';
+import { contextFor } from '../state-context';
+import { abortError, childController, scaledMs } from '../timers';
+import type { StateDefinition } from '../types';
+
+const kinds = new WeakMap<StateDefinition, ResourceKind>();
+function kindOf(state: StateDefinition): ResourceKind {
+  let kind = kinds.get(state);
+  if (!kind) kinds.set(state, (kind = classifyResource(state.Resource ?? '')));
+  return kind;
+}
+
+function timeoutOf(name: string, state: StateDefinition, input: unknown): number | undefined {
+  if (state.TimeoutSecondsPath === undefined) return state.TimeoutSeconds;
+  const value = readPath(input, state.TimeoutSecondsPath, 'TimeoutSecondsPath');
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new StatesError('States.Runtime', `The TimeoutSecondsPath of state '${name}' does not reference a positive integer: ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+// One rejection promise per signal, shared by every task on that thread: adding and removing an AbortSignal
+// listener per task costs more than the rest of an in-process task.
+const abortPromises = new WeakMap<AbortSignal, Promise<never>>();
+function abortedPromise(signal: AbortSignal): Promise<never> {
+  let promise = abortPromises.get(signal);
+  if (!promise) {
+    promise = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(abortError(signal)), { once: true }));
+    promise.catch(() => {}); // Settled only by an abort, which callers observe through their own race.
+    abortPromises.set(signal, promise);
+  }
+  return promise;
+}
+
+/** Resolves with `promise`, or rejects as soon as `signal` aborts (a worker may take a moment to die). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return Promise.race([promise, abortedPromise(signal)]);
+}
+
+function resourceLabel(kind: ResourceKind): { resourceType: string; resource: string } {
+  switch (kind.kind) {
+    case 'lambda-invoke':
+      return { resourceType: 'lambda', resource: 'invoke' };
+    case 'dynamodb':
+      return { resourceType: 'dynamodb', resource: kind.action };
+    case 'start-execution':
+      return { resourceType: 'states', resource: kind.mode === 'async' ? 'startExecution' : kind.mode === 'sync' ? 'startExecution.sync' : 'startExecution.sync:2' };
+    default:
+      return { resourceType: 'unknown', resource: 'unknown' };
+  }
+}
+
+function callResource(thread: Thread, kind: ResourceKind, state: StateDefinition, parameters: unknown, signal: AbortSignal): Promise<unknown> {
+  const services = thread.run.services;
+  switch (kind.kind) {
+    case 'lambda-invoke':
+      return lambdaInvokeTask(services, parameters, signal);
+    case 'lambda-function':
+      return invokeFunction(services, state.Resource!, parameters, signal).then((r) => r.payload);
+    case 'dynamodb':
+      return dynamoDbTask(services.aws.dynamodb(), kind.action, parameters);
+    case 'start-execution':
+      return startExecutionTask(services, kind.mode, parameters, thread.run.info.executionArn, signal);
+    case 'unsupported':
+      return Promise.reject(new StatesError('States.Runtime', kind.reason));
+  }
+}
+
+const noop = () => {};
+
+export function toStatesError(err: unknown): StatesError {
+  if (err instanceof StatesError) return err;
+  return new StatesError('States.Runtime', err instanceof Error ? err.message : String(err));
+}
+
+/** Runs the resource with its events; throws the StatesError that Retry/Catch see. */
+async function runResource(thread: Thread, name: string, state: StateDefinition, parameters: unknown, timeoutSeconds: number | undefined): Promise<unknown> {
+  const kind = kindOf(state);
+  const plainLambda = kind.kind === 'lambda-function';
+  const label = resourceLabel(kind);
+  const parametersJson = toJson(parameters);
+  checkPayloadSize(parametersJson, 'input (after Parameters)', name);
+  if (plainLambda) {
+    record(thread, 'LambdaFunctionScheduled', { resource: state.Resource, input: parametersJson, inputDetails: { truncated: false }, ...(timeoutSeconds ? { timeoutInSeconds: timeoutSeconds } : {}) });
+    record(thread, 'LambdaFunctionStarted');
+  } else {
+    record(thread, 'TaskScheduled', { ...label, region: thread.run.services.region, parameters: parametersJson, ...(timeoutSeconds ? { timeoutInSeconds: timeoutSeconds } : {}) });
+    record(thread, 'TaskStarted', label);
+  }
+  // A task without TimeoutSeconds shares its thread's signal: one AbortController fewer per task.
+  const { controller, detach } = timeoutSeconds ? childController(thread.signal) : { controller: undefined, detach: noop };
+  const signal = controller?.signal ?? thread.signal;
+  const timer = controller && timeoutSeconds
+    ? setTimeout(
+        () => controller.abort(new StatesError('States.Timeout', `Task '${name}' did not finish within ${timeoutSeconds} seconds (TimeoutSeconds).`)),
+        scaledMs(timeoutSeconds, thread.run.services.timeScale),
+      )
+    : undefined;
+  try {
+    const result = await untilAborted(callResource(thread, kind, state, parameters, signal), signal);
+    const resultJson = toJson(result);
+    checkPayloadSize(resultJson, 'task result', name);
+    if (plainLambda) record(thread, 'LambdaFunctionSucceeded', { output: resultJson, outputDetails: { truncated: false } });
+    else record(thread, 'TaskSucceeded', { ...label, output: resultJson, outputDetails: { truncated: false } });
+    return result;
+  } catch (caught) {
+    if (thread.signal.aborted) throw abortError(thread.signal);
+    const timedOut = controller?.signal.aborted === true;
+    const err = timedOut ? abortError(signal) : toStatesError(caught);
+    const details = { error: err.error, cause: err.cause };
+    if (plainLambda) record(thread, timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed', details);
+    else record(thread, timedOut ? 'TaskTimedOut' : 'TaskFailed', { ...label, ...details });
+    throw err;
+  } finally {
+    if (timer) clearTimeout(timer);
+    detach();
+  }
+}
+
+export async function runTask(thread: Thread, name: string, state: StateDefinition, rawInput: unknown, enteredTime: number, retryCount: number): Promise<unknown> {
+  const effective = applyInputPath(rawInput, state.InputPath);
+  const parameters = state.Parameters !== undefined
+    ? applyPayloadTemplate(state.Parameters, effective, contextFor(state.Parameters, thread, name, enteredTime, retryCount), 'Parameters')
+    : effective;
+  const timeoutSeconds = timeoutOf(name, state, effective);
+  let result = await runResource(thread, name, state, parameters, timeoutSeconds);
+  if (state.ResultSelector !== undefined) {
+    result = applyPayloadTemplate(state.ResultSelector, result, contextFor(state.ResultSelector, thread, name, enteredTime, retryCount), 'ResultSelector');
+  }
+  return applyOutputPath(applyResultPath(rawInput, result, state.ResultPath), state.OutputPath);
+}

@@ -1,0 +1,32 @@
+// Wait: Seconds, Timestamp or their …Path forms, shortened by the engine's time scale.
+import { StatesError } from '../errors';
+import { applyInputPath, applyOutputPath } from '../io-processing';
+import { readPath } from '../json-path';
+import type { Thread } from '../run-context';
+import { scaledMs, sleep } from '../timers';
+import type { StateDefinition } from '../types';
+import type { StateResult } from './state-result';
+
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+function waitSeconds(name: string, state: StateDefinition, input: unknown): number {
+  if (state.Seconds !== undefined) return state.Seconds;
+  if (state.SecondsPath !== undefined) {
+    const value = readPath(input, state.SecondsPath, 'SecondsPath');
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      throw new StatesError('States.Runtime', `The SecondsPath parameter of state '${name}' does not reference a valid non-negative integer: ${JSON.stringify(value)}`);
+    }
+    return value;
+  }
+  const stamp = state.Timestamp ?? readPath(input, state.TimestampPath ?? '$', 'TimestampPath');
+  if (typeof stamp !== 'string' || !ISO_TIMESTAMP.test(stamp) || Number.isNaN(Date.parse(stamp))) {
+    throw new StatesError('States.Runtime', `The Timestamp${state.TimestampPath ? 'Path' : ''} of state '${name}' is not a valid RFC3339 timestamp: ${JSON.stringify(stamp)}`);
+  }
+  return Math.max(0, (Date.parse(stamp) - Date.now()) / 1000);
+}
+
+export async function runWait(thread: Thread, name: string, state: StateDefinition, rawInput: unknown, timeScale: number): Promise<StateResult> {
+  const effective = applyInputPath(rawInput, state.InputPath);
+  await sleep(scaledMs(waitSeconds(name, state, effective), timeScale), thread.signal);
+  return { output: applyOutputPath(effective, state.OutputPath), next: state.Next };
+}

@@ -1,0 +1,57 @@
+// Time, scaled: Wait states, retry intervals and timeouts are multiplied by the engine's time scale
+// so tests can run a "30 seconds" back-off in 30 ms.
+import { setMaxListeners } from 'node:events';
+import { StatesError } from './errors';
+
+export const ABORTED = 'Longhaul.Aborted';
+
+/** Resolves after `ms`, or rejects with an abort error as soon as `signal` aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(signal));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export function scaledMs(seconds: number, timeScale: number): number {
+  return Math.max(0, seconds * 1000 * timeScale);
+}
+
+/** The reason a scope was aborted: a StatesError (stop, timeout, sibling failure) or a generic abort. */
+export function abortError(signal: AbortSignal): StatesError {
+  const reason: unknown = signal.reason;
+  return reason instanceof StatesError ? reason : new StatesError(ABORTED, 'The execution was aborted.');
+}
+
+/** An AbortController that also aborts when `parent` does. Returns a detach function to avoid leaks. */
+export function childController(parent: AbortSignal): { controller: AbortController; detach: () => void } {
+  const controller = newController();
+  if (parent.aborted) {
+    controller.abort(parent.reason);
+    return { controller, detach: () => {} };
+  }
+  const onAbort = () => controller.abort(parent.reason);
+  parent.addEventListener('abort', onAbort, { once: true });
+  return { controller, detach: () => parent.removeEventListener('abort', onAbort) };
+}
+
+/** A controller whose signal may have many listeners: one per running Map iteration or task is normal here. */
+export function newController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
+/** Lets timers and I/O run: a loop of synchronous states must not starve its siblings, stop() or timeouts. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
