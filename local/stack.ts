@@ -77,6 +77,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     },
     stop: () =>
       (stopping ??= (async () => {
+        await engine.close();
         await lambda.close();
         await services.stop();
       })()),

@@ -3,10 +3,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { catalog } from '../../handlers/catalog';
-import { arnPlaceholder, type FunctionSpec } from '../../handlers/catalog-types';
+import type { FunctionSpec } from '../../handlers/catalog-types';
 import { createEngine, DefinitionError, loadDefinition } from '../engine';
 import { reportChildExecutions, reportProgress } from '../engine/progress';
 import { createLambdaRuntime, formatLogLine } from '../lambda/runtime';
+import { localPlaceholders } from '../placeholders';
 import { startLocalServices, type LocalServices, type LocalServicesOptions } from '../services';
 import { UsageError, type CliCommand } from './command';
 import { readJsonArg, waitForCtrlC } from './invoke';
@@ -113,13 +114,6 @@ function parseExecuteArgs(argv: string[]): ExecuteArgs {
   };
 }
 
-/** `${<Name>Arn}` for every function, `${DataBucket}`, `${ProgressTable}`; `--set` wins. */
-export function localPlaceholders(functions: readonly FunctionSpec[], arnOf: (name: string) => string, services: { bucket: string; table: string }, sets: Record<string, string>): Record<string, string> {
-  const placeholders: Record<string, string> = { DataBucket: services.bucket, ProgressTable: services.table };
-  for (const f of functions) placeholders[arnPlaceholder(f.name)] = arnOf(f.name);
-  return { ...placeholders, ...sets };
-}
-
 function machineName(file: string): string {
   return path.basename(file).replace(/\.asl\.json$|\.json$/, '') || 'LocalStateMachine';
 }
@@ -154,7 +148,11 @@ export function createExecuteCommand(overrides: Partial<ExecuteDeps> = {}): CliC
       try {
         let definition;
         try {
-          definition = loadDefinition(source, { fileName: args.file, placeholders: localPlaceholders(functions, runtime.arnOf, services, args.sets) });
+          definition = loadDefinition(source, { fileName: args.file, placeholders: {
+              ...localPlaceholders({ functions, region: services.region, bucket: services.bucket, table: services.table }),
+              ...args.sets,
+            },
+          });
         } catch (err) {
           if (err instanceof DefinitionError) {
             deps.stderr(err.message);

@@ -1,11 +1,106 @@
-import type { CliCommand } from './command';
+// `longhaul services`: local S3 and DynamoDB for poking at with the AWS CLI or your own code.
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { startLocalServices, type LocalServices, type LocalServicesOptions } from '../services';
+import { UsageError, type CliCommand } from './command';
+import { waitForCtrlC } from './invoke';
 
-export const servicesCommand: CliCommand = {
-  name: 'services',
-  summary: 'not implemented yet',
-  help: 'not implemented yet',
-  async run() {
-    console.error('longhaul services: not implemented yet');
-    return 2;
-  },
+export interface ServicesDeps {
+  startServices(opts: LocalServicesOptions): Promise<LocalServices>;
+  stdout(text: string): void;
+  /** Resolves when the services should stop (Ctrl-C by default). */
+  untilStopped(): { promise: Promise<void>; dispose(): void };
+}
+
+const help = `Usage: longhaul services [--data-dir <dir>] [--region <region>] [--verbose]
+
+Starts local S3 (s3rver) and DynamoDB (dynalite) on free loopback ports, with the data bucket
+and the progress table created from the same definitions infra uses. Prints the endpoints, the
+environment variables for the SDK and the AWS CLI commands to use them, then runs until Ctrl-C.
+
+Options:
+  --data-dir <dir>   Keep objects and items in <dir> (reused next time). Default: a temporary
+                     directory, removed at exit.
+  --region <region>  Default us-east-1.
+  --verbose          Log every S3 request.
+  -h, --help         This text.`;
+
+/** Single-quotes a value for a POSIX shell. */
+function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_./:@=-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The Debian awscli (v2) when installed; a pip-installed v1 may come first on PATH and works too. */
+function awsCommand(): string {
+  return existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
+}
+
+export function describeServices(services: LocalServices, keepsData: boolean): string {
+  const aws = awsCommand();
+  const env = { ...services.env, AWS_DEFAULT_REGION: services.region };
+  return [
+    `S3        ${services.endpoints.s3}   bucket ${services.bucket}`,
+    `DynamoDB  ${services.endpoints.dynamodb}   table  ${services.table}`,
+    `Data      ${services.dataDir}${keepsData ? '' : '   (temporary: removed at exit; use --data-dir to keep it)'}`,
+    '',
+    'Environment for the AWS SDK and CLI (paste into a shell):',
+    ...Object.entries(env).map(([k, v]) => `  export ${k}=${shellQuote(v)}`),
+    '',
+    'AWS CLI (it needs --endpoint-url per command):',
+    `  ${aws} --endpoint-url ${services.endpoints.s3} s3 ls s3://${services.bucket}/ --recursive`,
+    `  ${aws} --endpoint-url ${services.endpoints.s3} s3 cp ./input.mp4 s3://${services.bucket}/jobs/demo/input/input.mp4`,
+    `  ${aws} --endpoint-url ${services.endpoints.dynamodb} dynamodb scan --table-name ${services.table}`,
+    '',
+    'Press Ctrl-C to stop.',
+  ].join('\n');
+}
+
+const defaultDeps: ServicesDeps = {
+  startServices: startLocalServices,
+  stdout: (text) => process.stdout.write(`${text}\n`),
+  untilStopped: waitForCtrlC,
 };
+
+export function createServicesCommand(overrides: Partial<ServicesDeps> = {}): CliCommand {
+  const deps: ServicesDeps = { ...defaultDeps, ...overrides };
+  return {
+    name: 'services',
+    summary: 'start local S3 and DynamoDB and print how to reach them',
+    help,
+    async run(argv) {
+      let values;
+      try {
+        ({ values } = parseArgs({
+          args: argv,
+          options: {
+            'data-dir': { type: 'string' },
+            region: { type: 'string' },
+            verbose: { type: 'boolean', default: false },
+          },
+        }));
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      // The SDK's notice about node < 22 concerns this laptop, not the function; it would drown the output.
+      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+      // Listen before starting, so a Ctrl-C during start-up still stops what was started.
+      const stopped = deps.untilStopped();
+      const services = await deps.startServices({
+        dataDir: values['data-dir'],
+        region: values.region,
+        quiet: !values.verbose,
+      });
+      try {
+        deps.stdout(describeServices(services, values['data-dir'] !== undefined));
+        await stopped.promise;
+        deps.stdout('Stopping.');
+        return 0;
+      } finally {
+        stopped.dispose();
+        await services.stop();
+      }
+    },
+  };
+}
+
+export const servicesCommand: CliCommand = createServicesCommand();

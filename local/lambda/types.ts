@@ -20,3 +20,26 @@ export interface InvokeOptions {
 export interface LambdaInvoker {
   invoke(nameOrArn: string, payload: unknown, options?: InvokeOptions): Promise<InvokeOutcome>;
 }
+
+/** The context object a handler receives, as Lambda's Node.js runtime builds it. */
+export interface LambdaContext {
+  callbackWaitsForEmptyEventLoop: boolean;
+  functionName: string;
+  functionVersion: string;
+  invokedFunctionArn: string;
+  /** A string, as on AWS. */
+  memoryLimitInMB: string;
+  awsRequestId: string;
+  logGroupName: string;
+  logStreamName: string;
+  /** Milliseconds until the (scaled) timeout kills the invocation. */
+  getRemainingTimeInMillis(): number;
+}
+
+/** One line a worker printed, attributed to the invocation it belongs to. `runtime` lines come from the runner itself. */
+export interface LogLine {
+  functionName: string;
+  requestId: string;
+  stream: 'stdout' | 'stderr' | 'runtime';
+  text: string;
+}

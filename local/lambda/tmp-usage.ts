@@ -1,0 +1,28 @@
+// How much a worker's /tmp holds. Lambda's /tmp is a fixed-size volume (ephemeralStorageMb) where
+// writes past the size fail with ENOSPC; locally we cannot cap a directory, so we measure and warn.
+import { lstat, readdir } from 'node:fs/promises';
+import path from 'node:path';
+
+export async function directoryBytes(dir: string): Promise<number> {
+  let total = 0;
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += await directoryBytes(full);
+    else total += await lstat(full).then((s) => s.size, () => 0);
+  }
+  return total;
+}
+
+/** The warning to log when /tmp outgrew the function's ephemeral storage, or undefined. */
+export async function tmpOverLimitWarning(dir: string, limitMb: number): Promise<string | undefined> {
+  const bytes = await directoryBytes(dir);
+  if (bytes <= limitMb * 1024 * 1024) return undefined;
+  const usedMb = (bytes / 1024 / 1024).toFixed(1);
+  return `/tmp holds ${usedMb} MB, more than this function's ephemeralStorageMb (${limitMb} MB): on AWS the writes past ${limitMb} MB would fail with ENOSPC`;
+}

@@ -1,0 +1,55 @@
+// The environment a worker process starts with: what Lambda sets for a function, plus ours.
+import { tmpdir } from 'node:os';
+import type { FunctionSpec } from '../../handlers/catalog-types';
+
+/** The worker moves this into TMPDIR once tsx is loaded, so tsx's compile cache stays in the shared temp dir. */
+export const WORKER_TMPDIR_VAR = 'LONGHAUL_WORKER_TMPDIR';
+
+export interface WorkerEnvInput {
+  spec: FunctionSpec;
+  region: string;
+  repoRoot: string;
+  tmpDir: string;
+  logStreamName: string;
+  /** The common environment from the caller (services endpoints, credentials, bucket, table). */
+  common: Record<string, string>;
+  /** The scaled timeout, exposed so a handler can reason about its real budget if it must. */
+  scaledTimeoutMs: number;
+}
+
+/**
+ * Lambda starts functions with a clean environment; we keep only PATH/HOME/LANG from ours so tools like
+ * ffmpeg still resolve, and never leak NODE_OPTIONS (mocha's loaders) into the worker.
+ */
+export function buildWorkerEnv(input: WorkerEnvInput): Record<string, string> {
+  const { spec, region } = input;
+  const inherited: Record<string, string> = {};
+  for (const key of ['PATH', 'HOME', 'LANG']) {
+    const value = process.env[key];
+    if (value !== undefined) inherited[key] = value;
+  }
+  return {
+    ...inherited,
+    // tsx is loaded under the shared temp dir (its compile cache lives there); see WORKER_TMPDIR_VAR.
+    TMPDIR: tmpdir(),
+    TZ: ':UTC',
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_LAMBDA_FUNCTION_NAME: spec.name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
+    AWS_LAMBDA_FUNCTION_TIMEOUT: String(spec.timeoutSeconds),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.name}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: input.logStreamName,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    LAMBDA_TASK_ROOT: input.repoRoot,
+    LAMBDA_RUNTIME_DIR: input.repoRoot,
+    _HANDLER: `${spec.entry}.handler`,
+    LONGHAUL_EPHEMERAL_STORAGE_MB: String(spec.ephemeralStorageMb),
+    LONGHAUL_SCALED_TIMEOUT_MS: String(input.scaledTimeoutMs),
+    ...input.common,
+    ...(spec.env ?? {}),
+    [WORKER_TMPDIR_VAR]: input.tmpDir,
+  };
+}
