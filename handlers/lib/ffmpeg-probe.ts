@@ -19,6 +19,8 @@ const streamSchema = z.object({
   sample_rate: numeric.optional(),
   channels: z.number().optional(),
   disposition: z.object({ attached_pic: z.number().optional() }).partial().optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+  side_data_list: z.array(z.object({ side_data_type: z.string().optional(), rotation: numeric.optional() })).optional(),
 });
 
 const probeSchema = z.object({
@@ -57,6 +59,19 @@ export function parseRational(text: string | undefined): number | undefined {
   return Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
+/**
+ * Clockwise degrees (0, 90, 180, 270) a player turns the picture: phones store portrait video as
+ * landscape frames plus this. Older files carry a `rotate` tag; newer ffprobe reports the display
+ * matrix, whose rotation is counter-clockwise.
+ */
+export function displayRotation(stream: ProbeStream): number {
+  const tag = stream.tags?.rotate;
+  const matrix = stream.side_data_list?.find((d) => d.rotation !== undefined)?.rotation;
+  const clockwise = tag !== undefined ? Number(tag) : matrix !== undefined ? -matrix : 0;
+  if (!Number.isFinite(clockwise)) return 0;
+  return ((Math.round(clockwise) % 360) + 360) % 360;
+}
+
 /** The first real video stream: cover art in audio files shows up as a one-frame "attached picture". */
 export function mainVideoStream(p: ProbeOutput): ProbeStream | undefined {
   return p.streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
@@ -75,16 +90,28 @@ export interface VideoPackets {
   endTime: number;
   /** Earliest presentation time. */
   startTime: number;
+  /**
+   * The frames a player shows. An edit list (a file trimmed without re-encoding) keeps the GOP
+   * around each cut but flags the frames outside it "discard" (D): decoded, never displayed.
+   */
+  shown: { count: number; startTime: number; endTime: number };
+  /** Discarded frames presented before the first shown frame, after the last one, and between shown ones. */
+  discarded: { leading: number; trailing: number; inside: number };
   /** What ffprobe complained about while reading (a truncated file shows up here). */
   errors: string[];
 }
 
 /**
  * Reads (without decoding) every packet of the video stream with ffprobe: frame count, keyframe
- * positions and time span. `streamIndex` is the absolute stream index from probe().
+ * positions, time span and edit-list discards. `streamIndex` is the absolute stream index from probe().
  */
 export async function videoPackets(path: string, streamIndex: number): Promise<VideoPackets> {
-  const out: VideoPackets = { count: 0, keyframes: [], endTime: 0, startTime: Number.POSITIVE_INFINITY, errors: [] };
+  let count = 0;
+  let startTime = Number.POSITIVE_INFINITY;
+  let endTime = 0;
+  const keyframes: VideoPackets['keyframes'] = [];
+  const shown = { count: 0, startTime: Number.POSITIVE_INFINITY, endTime: 0 };
+  const discardedPts: number[] = [];
   let partial = '';
   const handleLine = (line: string) => {
     // csv=p=0 with these entries prints: pts_time,duration_time,flags
@@ -92,12 +119,18 @@ export async function videoPackets(path: string, streamIndex: number): Promise<V
     if (flags === undefined) return;
     const pts = Number(ptsText);
     const dur = Number(durText);
-    const index = out.count++;
-    if (Number.isFinite(pts)) {
-      if (pts < out.startTime) out.startTime = pts;
-      const end = pts + (Number.isFinite(dur) ? dur : 0);
-      if (end > out.endTime) out.endTime = end;
-      if (flags.includes('K')) out.keyframes.push({ index, time: pts });
+    const index = count++;
+    if (!Number.isFinite(pts)) return;
+    const end = pts + (Number.isFinite(dur) ? dur : 0);
+    if (pts < startTime) startTime = pts;
+    if (end > endTime) endTime = end;
+    if (flags.includes('K')) keyframes.push({ index, time: pts });
+    if (flags.includes('D')) {
+      discardedPts.push(pts);
+    } else {
+      shown.count++;
+      if (pts < shown.startTime) shown.startTime = pts;
+      if (end > shown.endTime) shown.endTime = end;
     }
   };
   const { stderrTail } = await run(
@@ -113,9 +146,19 @@ export async function videoPackets(path: string, streamIndex: number): Promise<V
     },
   );
   if (partial.trim()) handleLine(partial.trim());
-  if (!Number.isFinite(out.startTime)) out.startTime = 0;
-  out.errors = stderrTail;
-  return out;
+  if (!Number.isFinite(startTime)) startTime = 0;
+  if (!Number.isFinite(shown.startTime)) shown.startTime = 0;
+  const leading = discardedPts.filter((t) => t < shown.startTime).length;
+  const trailing = discardedPts.filter((t) => t >= shown.endTime).length;
+  return {
+    count,
+    keyframes,
+    startTime,
+    endTime,
+    shown,
+    discarded: { leading, trailing, inside: discardedPts.length - leading - trailing },
+    errors: stderrTail,
+  };
 }
 
 /** Packets per stream type, counted by ffprobe without decoding. */

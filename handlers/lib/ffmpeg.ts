@@ -4,6 +4,7 @@ export { binaryPath, type Binary } from './ffmpeg-binaries';
 export { FfmpegFailed, progressParser, run, type FfmpegProgress, type RunOptions, type RunResult } from './ffmpeg-run';
 export {
   countPackets,
+  displayRotation,
   mainAudioStream,
   mainVideoStream,
   parseRational,

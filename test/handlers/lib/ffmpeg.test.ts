@@ -17,7 +17,7 @@ import {
   videoPackets,
   type FfmpegProgress,
 } from '../../../handlers/lib/ffmpeg';
-import { generateClip } from '../../support/media';
+import { generateClip, trimByEditList } from '../../support/media';
 
 describe('handlers/lib/ffmpeg', function () {
   this.timeout(60_000);
@@ -140,6 +140,18 @@ describe('handlers/lib/ffmpeg', function () {
       expect(packets.keyframes.map((k) => k.time)).to.deep.equal([0, 1, 2]);
       expect(packets.endTime - packets.startTime).to.be.closeTo(3, 1e-6);
       expect(packets.errors).to.deep.equal([]);
+    });
+
+    it('tells shown frames from those an edit list discards', async () => {
+      // The 3 s clip trimmed at 1.4 s without re-encoding: packets from the keyframe at 1.0 s stay in
+      // the file (50), the first 10 (1.0-1.36 s) flagged discard; 1.6 s = 40 frames are shown.
+      const trimmed = join(dir, 'trimmed.mp4');
+      await trimByEditList(clip, trimmed, 1.4);
+      const packets = await videoPackets(trimmed, mainVideoStream(await probe(trimmed))!.index);
+      expect(packets.count).to.equal(50);
+      expect(packets.shown.count).to.equal(40);
+      expect(packets.discarded).to.deep.equal({ leading: 10, trailing: 0, inside: 0 });
+      expect(packets.shown.endTime - packets.shown.startTime).to.be.closeTo(1.6, 1e-6);
     });
 
     it('counts packets per stream type', async () => {

@@ -1,0 +1,111 @@
+// The plan probe writes to S3 and every later task reads: source facts, normalized settings and
+// the chunk list. Kept in S3, not in the state payload, so a long video never nears 256 KiB.
+import { z } from 'zod';
+import { getJson, putJson } from '../lib/s3';
+import { InputNotFound, InvalidInput, isNotFound } from '../lib/errors';
+import { outputSettingsSchema } from './job-input';
+import { videoKeys } from './keys';
+
+const chunkSchema = z.object({
+  index: z.number().int().min(0),
+  startFrame: z.number().int().min(0),
+  /** Packets (frames) in the chunk file, discarded ones included. */
+  frameCount: z.number().int().min(1),
+  /** Edit-list frames to decode but drop: at the start of the first chunk, at the end of the last. */
+  skipLeading: z.number().int().min(0),
+  skipTrailing: z.number().int().min(0),
+  /** frameCount - skipLeading - skipTrailing: what its transcode must produce. */
+  outputFrames: z.number().int().min(1),
+  startTime: z.number(),
+  endTime: z.number(),
+  estimatedSeconds: z.number(),
+});
+
+export const manifestSchema = z.object({
+  version: z.literal(1),
+  jobId: z.string(),
+  input: z.object({ key: z.string(), size: z.number() }),
+  settings: outputSettingsSchema,
+  chunkSeconds: z.number().nullable(),
+  maxConcurrency: z.number().int(),
+  source: z.object({
+    format: z.string(),
+    video: z.object({
+      streamIndex: z.number().int(),
+      codec: z.string(),
+      /** Coded size; the displayed size swaps them when rotation is 90 or 270. */
+      width: z.number().int(),
+      height: z.number().int(),
+      /** Clockwise degrees a player turns the picture (phone video); the output is turned for real. */
+      rotation: z.union([z.literal(0), z.literal(90), z.literal(180), z.literal(270)]),
+      /** As ffprobe states it, e.g. "30000/1001". */
+      frameRate: z.string(),
+      fps: z.number(),
+      /** Frames shown (what the output must have); packets flagged discard by an edit list excluded. */
+      frameCount: z.number().int(),
+      /** Every packet of the stream, discarded ones included (what split cuts). */
+      packetCount: z.number().int(),
+      /** Span of the shown frames. */
+      startTime: z.number(),
+      endTime: z.number(),
+      durationSeconds: z.number(),
+    }),
+    audio: z
+      .object({
+        streamIndex: z.number().int(),
+        codec: z.string(),
+        sampleRate: z.number().int(),
+        channels: z.number().int(),
+        /** Decoded samples per channel. */
+        samples: z.number().int(),
+      })
+      .nullable(),
+  }),
+  output: z.object({ width: z.number().int(), height: z.number().int() }),
+  plan: z.object({
+    targetChunkSeconds: z.number(),
+    targetSource: z.enum(['auto', 'input']),
+    costPerSourceSecond: z.number(),
+    transcodeTimeoutSeconds: z.number(),
+  }),
+  chunks: z.array(chunkSchema).min(1),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+export type ManifestChunk = z.infer<typeof chunkSchema>;
+
+/** One item of the Distributed Map's ItemReader array: only what identifies the chunk. */
+export interface ChunkItem {
+  index: number;
+}
+
+export async function readManifest(jobId: string): Promise<Manifest> {
+  const key = videoKeys.manifest(jobId);
+  let raw: unknown;
+  try {
+    raw = await getJson<unknown>(key);
+  } catch (err) {
+    if (err instanceof InputNotFound || isNotFound(err)) {
+      throw new InputNotFound(`No manifest for job ${jobId}: run the probe task first`, { key });
+    }
+    throw err;
+  }
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) throw new InvalidInput(`Manifest of job ${jobId} is malformed: ${parsed.error.message}`, { key });
+  return parsed.data;
+}
+
+/** The chunk list for the Map first, then the manifest: the manifest's presence means both are complete. */
+export async function writeManifest(m: Manifest): Promise<void> {
+  const items: ChunkItem[] = m.chunks.map((c) => ({ index: c.index }));
+  await putJson(videoKeys.chunkItems(m.jobId), items);
+  await putJson(videoKeys.manifest(m.jobId), m);
+}
+
+export function chunkOf(m: Manifest, index: number): ManifestChunk {
+  const chunk = m.chunks[index];
+  if (!chunk || chunk.index !== index) {
+    throw new InvalidInput(`Chunk ${index} is not in the manifest of job ${m.jobId} (it has ${m.chunks.length})`, { field: 'index' });
+  }
+  return chunk;
+}

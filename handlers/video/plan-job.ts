@@ -1,0 +1,125 @@
+// Probe's work: check the input exists and is media we can cut, then plan the chunks and write
+// the manifest. Separate from the handler so the steps read top to bottom without Lambda plumbing.
+import { join } from 'node:path';
+import type { Logger } from '../lib/logger';
+import { InputNotFound, InvalidInput } from '../lib/errors';
+import { downloadToFile, head } from '../lib/s3';
+import { findFunction } from '../catalog';
+import { assertChunksFit, chunkTarget, outputWidthFor, planChunks } from './chunk-plan';
+import { inspectSource } from './inspect-source';
+import type { VideoJob } from './job-input';
+import { writeManifest, type Manifest } from './manifest';
+import { videoKeys } from './keys';
+import { assertFits, availableBytes, withWorkDir } from './workdir';
+
+/** What probe returns to the state machine: keys and small numbers only. */
+export interface ProbeResult {
+  jobId: string;
+  manifestKey: string;
+  chunksKey: string;
+  chunkCount: number;
+  maxConcurrency: number;
+  hasAudio: boolean;
+  durationSeconds: number;
+}
+
+export async function planJob(job: VideoJob, log: Logger): Promise<ProbeResult> {
+  const key = job.input.key;
+  const info = await head(key);
+  if (!info) throw new InputNotFound(`Input ${key} does not exist`, { key, field: 'input.key' });
+  if (info.size === 0) throw new InvalidInput(`Input ${key} is empty (0 bytes)`, { key });
+
+  const facts = await withWorkDir(async (dir) => {
+    assertFits(info.size, await availableBytes(dir), 'Probing the input', key);
+    const path = join(dir, 'source');
+    await downloadToFile(key, path);
+    return inspectSource(path, key);
+  });
+  const { video } = facts.source;
+
+  // The requested height is the height people see: for rotated (phone) video, the coded width.
+  const turned = video.rotation === 90 || video.rotation === 270;
+  const outputWidth = outputWidthFor(turned ? video.height : video.width, turned ? video.width : video.height, job.output.height);
+  const timeoutSeconds = findFunction('VideoTranscodeChunk').timeoutSeconds;
+  const target = chunkTarget({
+    fps: video.fps,
+    sourceWidth: video.width,
+    sourceHeight: video.height,
+    outputWidth,
+    outputHeight: job.output.height,
+    preset: job.output.preset,
+    durationSeconds: video.durationSeconds,
+    timeoutSeconds,
+    maxConcurrency: job.maxConcurrency,
+    chunkSeconds: job.chunkSeconds,
+  });
+  const planned = planChunks(facts.keyframes, video.packetCount, facts.packetSpan, target.targetSeconds);
+  assertChunksFit(planned, target, timeoutSeconds);
+  const [first, last] = [planned[0]!, planned[planned.length - 1]!];
+  if (first.frameCount <= facts.discarded.leading || last.frameCount <= facts.discarded.trailing) {
+    throw new InvalidInput('Input has an edit list that hides a whole chunk of frames; re-mux or re-encode it first', { key });
+  }
+
+  const manifest: Manifest = {
+    version: 1,
+    jobId: job.jobId,
+    input: { key, size: info.size },
+    settings: job.output,
+    chunkSeconds: job.chunkSeconds,
+    maxConcurrency: job.maxConcurrency,
+    source: facts.source,
+    output: { width: outputWidth, height: job.output.height },
+    plan: {
+      targetChunkSeconds: target.targetSeconds,
+      targetSource: target.source,
+      costPerSourceSecond: target.costPerSourceSecond,
+      transcodeTimeoutSeconds: timeoutSeconds,
+    },
+    chunks: planned.map((c, i) => {
+      // Edit-list discards sit in the first GOP (leading) or the last (trailing): cuts are at keyframes.
+      const skipLeading = i === 0 ? facts.discarded.leading : 0;
+      const skipTrailing = i === planned.length - 1 ? facts.discarded.trailing : 0;
+      return {
+        ...c,
+        skipLeading,
+        skipTrailing,
+        outputFrames: c.frameCount - skipLeading - skipTrailing,
+        estimatedSeconds: (c.endTime - c.startTime) * target.costPerSourceSecond,
+      };
+    }),
+  };
+  await writeManifest(manifest);
+  log.info('planned', {
+    frames: video.frameCount,
+    durationSeconds: video.durationSeconds,
+    keyframes: facts.keyframes.length,
+    chunks: planned.length,
+    targetChunkSeconds: target.targetSeconds,
+    longestEstimateSeconds: Math.max(...manifest.chunks.map((c) => c.estimatedSeconds)),
+  });
+  return probeResult(manifest);
+}
+
+export function probeResult(m: Manifest): ProbeResult {
+  return {
+    jobId: m.jobId,
+    manifestKey: videoKeys.manifest(m.jobId),
+    chunksKey: videoKeys.chunkItems(m.jobId),
+    chunkCount: m.chunks.length,
+    maxConcurrency: m.maxConcurrency,
+    hasAudio: m.source.audio !== null,
+    durationSeconds: m.source.video.durationSeconds,
+  };
+}
+
+/** A jobId names one job: re-running it with other settings would silently return the old plan. */
+export function assertSameJob(m: Manifest, job: VideoJob): void {
+  const was = { key: m.input.key, output: m.settings, chunkSeconds: m.chunkSeconds, maxConcurrency: m.maxConcurrency };
+  const now = { key: job.input.key, output: job.output, chunkSeconds: job.chunkSeconds, maxConcurrency: job.maxConcurrency };
+  if (JSON.stringify(was) !== JSON.stringify(now)) {
+    throw new InvalidInput(
+      `Job ${job.jobId} was already planned with different input or settings (${JSON.stringify(was)}); start a new jobId to change them`,
+      { field: 'jobId' },
+    );
+  }
+}

@@ -1,0 +1,39 @@
+// Lambda: the state machine's Catch target. Marks the job FAILED with the Error and Cause that
+// ended it, so `longhaul` and dashboards show why without digging through execution history.
+// It must not fail itself on a bad job input (the very thing that may have failed the job), so
+// it takes the whole state and records nothing when there is no valid jobId.
+import { z } from 'zod';
+import { createLogger, withInvocation } from '../lib/logger';
+import { finishJob } from '../lib/progress';
+import { JOB_ID_PATTERN } from '../lib/storage-layout';
+import type { VideoContext } from './context';
+
+const logger = createLogger('video-record-failure');
+
+const stateSchema = z.object({
+  jobId: z.unknown().optional(),
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).partial().optional(),
+});
+
+export interface RecordFailureOutput {
+  recorded: boolean;
+  jobId: string | null;
+  error: string;
+  cause: string;
+}
+
+export const handler = async (event: unknown, context: VideoContext): Promise<RecordFailureOutput> => {
+  const parsed = stateSchema.safeParse(event);
+  const state = parsed.success ? parsed.data : {};
+  const error = state.error?.Error ?? 'Unknown';
+  const cause = state.error?.Cause ?? '';
+  const jobId = typeof state.jobId === 'string' && JOB_ID_PATTERN.test(state.jobId) ? state.jobId : null;
+  const log = withInvocation(logger, { jobId: jobId ?? undefined, context });
+  if (!jobId) {
+    log.warn('job failed without a valid jobId: nothing to record', { error, cause });
+    return { recorded: false, jobId: null, error, cause };
+  }
+  await finishJob(jobId, { status: 'FAILED', error, cause });
+  log.info('job marked FAILED', { error, cause });
+  return { recorded: true, jobId, error, cause };
+};

@@ -1,0 +1,89 @@
+// asl/video.asl.json run by the local engine with the video handlers called in-process (no worker
+// processes): the states, payload paths, Map item reader and failure path agree with the handlers.
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { createEngine, loadDefinition, type Engine } from '../../../local/engine';
+import { arnPlaceholder, localFunctionArn } from '../../../handlers/catalog-types';
+import { catalog } from '../../../handlers/catalog';
+import { getJob } from '../../../handlers/lib/progress';
+import { listKeys, putBuffer } from '../../../handlers/lib/s3';
+import { jobKeys } from '../../../handlers/lib/storage-layout';
+import { useLocalServices } from '../../support/services';
+import { fakeContext, jobInput, measure, merge, probe, recordFailure, split, transcodeAudio, transcodeChunk, uploadClip } from './pipeline-steps';
+
+const definitionText = readFileSync(new URL('../../../asl/video.asl.json', import.meta.url), 'utf8');
+
+describe('asl/video.asl.json on the local engine (handlers in-process)', function () {
+  this.timeout(120_000);
+  const services = useLocalServices();
+  let engine: Engine;
+  let definition: ReturnType<typeof loadDefinition>;
+
+  before(() => {
+    const s = services();
+    const region = s.region;
+    const placeholders: Record<string, string> = { DataBucket: s.bucket, ProgressTable: s.table };
+    for (const f of catalog) placeholders[arnPlaceholder(f.name)] = localFunctionArn(f.name, region);
+    definition = loadDefinition(definitionText, { placeholders, fileName: 'asl/video.asl.json' });
+    const inProcess = (name: string, fn: (event: unknown, ctx: ReturnType<typeof fakeContext>) => Promise<unknown>) => (input: unknown) =>
+      fn(input, fakeContext(name));
+    engine = createEngine({
+      env: s.env,
+      region,
+      timeScale: 0.01,
+      lambda: {
+        invoke: async () => {
+          throw new Error('every function runs in-process in this test');
+        },
+      },
+      taskHandlers: {
+        VideoProbe: inProcess('VideoProbe', probe),
+        VideoSplit: inProcess('VideoSplit', split),
+        VideoTranscodeChunk: inProcess('VideoTranscodeChunk', transcodeChunk),
+        VideoTranscodeAudio: inProcess('VideoTranscodeAudio', transcodeAudio),
+        VideoMerge: inProcess('VideoMerge', merge),
+        VideoRecordFailure: inProcess('VideoRecordFailure', recordFailure),
+      },
+    });
+  });
+  after(async () => {
+    await engine?.close();
+  });
+
+  it('runs a job to SUCCEEDED with the verification figures as output', async () => {
+    const jobId = 'sm-ok';
+    const key = await uploadClip(jobId, { fps: '25', gop: 25, bFrames: 3, durationSeconds: 3, audio: true, sampleRate: 48000 });
+    const result = await engine.startExecution(definition, jobInput(jobId, key, { chunkSeconds: 1 })).done;
+    expect(result.status, `${result.error}: ${result.cause}`).to.equal('SUCCEEDED');
+    const output = result.output as { jobId: string; outputKey: string; chunks: number; verification: { frames: { expected: number; actual: number } } };
+    expect(output.jobId).to.equal(jobId);
+    expect(output.chunks).to.equal(3);
+    expect(output.verification.frames).to.deep.equal({ expected: 75, actual: 75 });
+    const m = await measure(output.outputKey);
+    expect(m.frames).to.equal(75);
+    expect(Math.abs(m.audioSamples! - 3 * 48000)).to.be.at.most(1024);
+    expect((await getJob(jobId))?.status).to.equal('SUCCEEDED');
+  });
+
+  it('a bad input fails the execution with its own Error and Cause, after marking the job FAILED', async () => {
+    const jobId = 'sm-bad';
+    const key = jobKeys.input(jobId, 'source.mp4');
+    await putBuffer(key, 'definitely not a video');
+    const result = await engine.startExecution(definition, jobInput(jobId, key)).done;
+    expect(result.status).to.equal('FAILED');
+    expect(result.error).to.equal('InvalidInput');
+    expect(result.cause).to.contain('not a readable media file');
+    const job = await getJob(jobId);
+    expect(job?.status).to.equal('FAILED');
+    expect(job?.error).to.equal('InvalidInput');
+    expect(job?.cause).to.contain('not a readable media file');
+    expect(await listKeys(jobKeys.work(jobId, ''))).to.deep.equal([]);
+  });
+
+  it('an execution input without a usable jobId still fails with the validation error', async () => {
+    const result = await engine.startExecution(definition, { input: { key: 'x' } }).done;
+    expect(result.status).to.equal('FAILED');
+    expect(result.error).to.equal('InvalidInput');
+    expect(result.cause).to.contain('jobId');
+  });
+});
