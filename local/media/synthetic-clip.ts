@@ -1,5 +1,5 @@
-// Synthetic clips from ffmpeg's lavfi test sources (testsrc2 + a sine tone): the demo's source and the
-// tests' inputs. Every figure of such a clip (frames, samples) follows from the options alone.
+// Synthetic clips from ffmpeg's lavfi sources (testsrc2 + a sine tone): the demo's source and the tests'
+// inputs. Every figure of such a clip (frames, samples) follows from the options, never from the code under test.
 import { run } from '../../handlers/lib/ffmpeg';
 
 export interface ClipOptions {
@@ -9,6 +9,8 @@ export interface ClipOptions {
   fps?: string;
   /** Keyframe interval in frames (fixed: scene-cut keyframes are disabled). */
   gop?: number;
+  /** B-frames between references, as most real sources have (reordered: decode order differs from display order). */
+  bFrames?: number;
   durationSeconds?: number;
   audio?: boolean;
   /** Sample rate of the sine tone. */
@@ -17,7 +19,7 @@ export interface ClipOptions {
   faststart?: boolean;
   /** Container picked by extension of the path; this only adds `-f` when set. */
   format?: string;
-  /** x264 preset of the generated clip; ultrafast keeps generation quick. */
+  /** x264 preset of the generated clip: ultrafast keeps tests quick, the demo uses a realistic one. */
   preset?: string;
 }
 
@@ -30,10 +32,11 @@ export const clipDefaults = {
   audio: true,
   sampleRate: 48000,
   faststart: false,
+  bFrames: 0,
   preset: 'ultrafast',
 } as const;
 
-/** Frames a clip of `durationSeconds` at `fps` holds: every frame that starts before the end (`-t`). */
+/** Frames a clip of `durationSeconds` at `fps` holds: testsrc2 emits every frame starting before the end. */
 export function expectedFrames(fps: string, durationSeconds: number): number {
   const [n, d = '1'] = fps.split('/');
   return Math.ceil((Number(n) / Number(d)) * durationSeconds - 1e-9);
@@ -43,16 +46,16 @@ export function expectedFrames(fps: string, durationSeconds: number): number {
 export async function generateClip(path: string, options: ClipOptions = {}): Promise<void> {
   const o = { ...clipDefaults, ...options };
   const odd = o.width % 2 === 1 || o.height % 2 === 1;
-  const args = ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${o.width + (o.width % 2)}x${o.height + (o.height % 2)}:rate=${o.fps}`];
+  // Each source ends by itself (duration=): capping the output with -frames:v would cut the audio short.
+  const args = ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${o.width + (o.width % 2)}x${o.height + (o.height % 2)}:rate=${o.fps}:duration=${o.durationSeconds}`];
   if (o.audio) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=${o.sampleRate}:duration=${o.durationSeconds}`);
   args.push(
     '-map', '0:v',
-    // -t, not -frames:v: a frame limit ends the file before the audio encoder has flushed its tail.
-    '-t', String(o.durationSeconds),
     // testsrc2 only makes even sizes: scale to the odd one asked for.
     '-vf', `scale=${o.width}:${o.height}`,
     '-c:v', 'libx264', '-preset', o.preset,
     '-g', String(o.gop), '-keyint_min', String(o.gop), '-sc_threshold', '0',
+    '-bf', String(o.bFrames),
     '-pix_fmt', odd ? 'yuv444p' : 'yuv420p',
   );
   if (o.audio) args.push('-map', '1:a', '-c:a', 'aac', '-b:a', '96k');
@@ -66,3 +69,4 @@ export async function generateClip(path: string, options: ClipOptions = {}): Pro
 export async function generateAudioOnly(path: string, durationSeconds = 2): Promise<void> {
   await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${durationSeconds}`, '-c:a', 'aac', path]);
 }
+

@@ -10,10 +10,10 @@ import { expect } from 'chai';
 import { exists, getStream, uploadFile } from '../../handlers/lib/s3';
 import { jobKeys } from '../../handlers/lib/storage-layout';
 import { videoKeys } from '../../handlers/video/keys';
-import { generateClip } from '../../local/media/synthetic-clip';
+import { generateClip } from '../support/media';
 import { applyEnv } from '../../local/process-env';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { waitUntilGone } from '../local/lambda/process-state';
+import { waitUntilGone } from '../support/process-state';
 
 const exec = promisify(execFile);
 

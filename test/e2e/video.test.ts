@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { getJob } from '../../handlers/lib/progress';
 import { head } from '../../handlers/lib/s3';
 import { binaryPath } from '../../handlers/lib/ffmpeg';
-import { expectedFrames, generateClip } from '../../local/media/synthetic-clip';
+import { expectedFrames, generateClip } from '../support/media';
 import { applyEnv } from '../../local/process-env';
 import { runVideoJob, type VideoJobSummary } from '../../local/run/video-job';
 import { startLocalStack, type LocalStack } from '../../local/stack';

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { FunctionSpec } from '../../../handlers/catalog-types';
 import { createEngine, loadDefinition, type Engine } from '../../../local/engine';
 import { createLambdaRuntime, type LambdaRuntime } from '../../../local/lambda/runtime';
+import { isGone } from '../../support/process-state';
 
 function spec(name: string, entry: string, timeoutSeconds: number): FunctionSpec {
   return {
@@ -21,14 +22,6 @@ function spec(name: string, entry: string, timeoutSeconds: number): FunctionSpec
   };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function waitUntil(condition: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -85,7 +78,7 @@ describe('engine with the Lambda runner', function () {
     expect(result).to.include({ status: 'FAILED', error: 'States.Timeout' });
     expect(execution.history.map((e) => e.type)).to.include('LambdaFunctionTimedOut');
     const pid = Number(readFileSync(path.join(markerDir, 'started-0'), 'utf8'));
-    await waitUntil(() => !isAlive(pid), `worker ${pid} to be killed`);
+    await waitUntil(() => isGone(pid), `worker ${pid} to be killed`);
   });
 
   it('retries a task whose worker process crashed, in a fresh worker', async () => {
@@ -130,7 +123,7 @@ describe('engine with the Lambda runner', function () {
     expect(result.status).to.equal('ABORTED');
     expect(execution.history.at(-1)!.type).to.equal('ExecutionAborted');
     const pids = readdirSync(markerDir).map((f) => Number(readFileSync(path.join(markerDir, f), 'utf8')));
-    for (const pid of pids) await waitUntil(() => !isAlive(pid), `worker ${pid} to be killed`);
+    for (const pid of pids) await waitUntil(() => isGone(pid), `worker ${pid} to be killed`);
     expect(readdirSync(markerDir).sort()).to.deep.equal(['started-0', 'started-1']);
     expect(execution.history.filter((e) => e.type === 'MapIterationStarted')).to.have.length(2);
   });

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { sweepStaleTmpRoots } from '../../../local/lambda/tmp-root';
-import { waitUntilGone } from './process-state';
+import { waitUntilGone } from '../../support/process-state';
 
 describe('local/lambda orphan workers', () => {
   it('exit with their process group when the parent is killed, idle or busy', async () => {

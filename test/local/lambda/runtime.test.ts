@@ -8,7 +8,7 @@ import { MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES } from '../../../local/lambda/pay
 import { createLambdaRuntime, formatLogLine, type LambdaRuntime, type RuntimeInvokeOutcome } from '../../../local/lambda/runtime';
 import type { LogLine } from '../../../local/lambda/types';
 import { fixtureFunction } from './fixture-functions';
-import { isGone, waitUntilGone } from './process-state';
+import { isGone, waitUntilGone } from '../../support/process-state';
 
 type Payload = Record<string, unknown>;
 
