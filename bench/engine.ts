@@ -9,6 +9,7 @@ import { applyInputPath, applyOutputPath, applyResultPath } from '../local/engin
 import { applyPayloadTemplate } from '../local/engine/payload-template';
 import { createLambdaRuntime } from '../local/lambda/runtime';
 import type { LambdaInvoker } from '../local/lambda/types';
+import { fixtureFunction } from '../test/support/fixture-function';
 
 const ITERATIONS = 5_000;
 const ITEMS = 1_000;
@@ -152,17 +153,7 @@ function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US').padStart(9);
 }
 
-const noopSpec: FunctionSpec = {
-  name: 'BenchNoop',
-  entry: 'test/fixtures/engine-functions/noop.ts',
-  description: 'benchmark no-op',
-  memoryMb: 256,
-  timeoutSeconds: 30,
-  ephemeralStorageMb: 512,
-  layers: [],
-  s3: { read: [], write: [] },
-  table: 'none',
-};
+const noopSpec: FunctionSpec = fixtureFunction('BenchNoop', { entry: 'test/fixtures/functions/noop.ts', timeoutSeconds: 30 });
 
 async function main(): Promise<void> {
   console.log(`engine benchmark (best of ${REPEAT} after a warm-up run; node ${process.version}; history recording on)`);

@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { handler as noop } from '../test/fixtures/functions/noop';
 import type { FunctionSpec } from '../handlers/catalog-types';
 import { createLambdaRuntime } from '../local/lambda/runtime';
+import { fixtureFunction } from '../test/support/fixture-function';
 
 const WARM_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1000);
 const COLD_STARTS = 5;
@@ -15,17 +16,7 @@ const THROUGHPUT_CALLS = Number(process.env.BENCH_THROUGHPUT_CALLS ?? 2000);
 const event = { jobId: 'bench', key: 'jobs/bench/input/in.mp4', index: 0 };
 
 function spec(name: string): FunctionSpec {
-  return {
-    name,
-    entry: 'test/fixtures/functions/noop.ts',
-    description: 'bench no-op',
-    memoryMb: 256,
-    timeoutSeconds: 30,
-    ephemeralStorageMb: 512,
-    layers: [],
-    s3: { read: [], write: [] },
-    table: 'none',
-  };
+  return fixtureFunction(name, { entry: 'test/fixtures/functions/noop.ts', timeoutSeconds: 30 });
 }
 
 function summarize(samples: number[]): { median: number; p95: number } {

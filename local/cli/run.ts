@@ -51,54 +51,57 @@ function numberOption(name: string, value: string | undefined): number | undefin
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-/** Live progress on stderr: one rewritten line on a terminal, a line per change otherwise. */
+/**
+ * Live progress on stderr. Step changes, finished tasks and failed attempts are printed as lines; on a
+ * terminal a last line is rewritten in place with the progress table's counts.
+ */
 function progressPrinter(): { onEvent(e: VideoJobEvent): void; finish(): void } {
-  const tty = process.stderr.isTTY;
+  const tty = process.stderr.isTTY === true;
+  let live = '';
+  let step = '';
   let chunksDone = 0;
-  let retries = 0;
-  let status = '';
-  let last = '';
-  const show = (line: string) => {
-    if (line === last) return;
-    last = line;
-    if (tty) process.stderr.write(`\r\x1b[2K${line}`);
-    else process.stderr.write(`${line}\n`);
+  let chunksTotal = 0;
+  let failedAttempts = 0;
+  const print = (line: string) => {
+    process.stderr.write(tty ? `\r\x1b[2K${line}\n${live}` : `${line}\n`);
   };
-  const note = (line: string) => {
-    if (tty) process.stderr.write('\r\x1b[2K');
-    process.stderr.write(`${line}\n`);
-    if (tty && last) process.stderr.write(last);
+  const redraw = () => {
+    if (!tty) return;
+    live = `  ${step || 'starting'}: chunks ${chunksDone}/${chunksTotal || '?'}${failedAttempts ? `, ${failedAttempts} failed attempts` : ''}`;
+    process.stderr.write(`\r\x1b[2K${live}`);
   };
   return {
     onEvent(e) {
       switch (e.kind) {
         case 'uploaded':
-          note(`job ${e.jobId}: ${e.skipped ? 'input already uploaded' : `uploaded ${(e.bytes / 1e6).toFixed(1)} MB`} to ${e.key}`);
+          print(`job ${e.jobId}: ${e.skipped ? 'input already uploaded' : `uploaded ${(e.bytes / 1e6).toFixed(1)} MB`} to ${e.key}`);
           break;
         case 'started':
-          note(`execution ${e.executionArn}`);
+          print(`execution ${e.executionArn}`);
           break;
         case 'task':
           if (!e.ok) {
-            retries += 1;
-            note(`  ${e.functionName} failed after ${seconds(e.durationMs)}: ${e.error} (Retry/Catch decide what happens next)`);
+            failedAttempts += 1;
+            print(`  ${e.functionName} failed after ${seconds(e.durationMs)}: ${e.error} (the state's Retry/Catch decide what follows)`);
           } else if (e.functionName === 'VideoTranscodeChunk') {
             chunksDone += 1;
-            note(`  chunk done in ${seconds(e.durationMs)}`);
+            print(`  chunk ${chunksDone}/${chunksTotal || '?'} done in ${seconds(e.durationMs)}`);
           } else {
-            note(`  ${e.functionName} done in ${seconds(e.durationMs)}`);
+            print(`  ${e.functionName} done in ${seconds(e.durationMs)}`);
           }
           break;
-        case 'progress': {
-          const j = e.job;
-          status = `[${j.status}] step ${j.step}: chunks ${j.doneUnits}/${j.totalUnits}`;
+        case 'progress':
+          chunksTotal = e.job.totalUnits;
+          if (e.job.step !== step) {
+            step = e.job.step;
+            print(`step ${step}`);
+          }
           break;
-        }
       }
-      show(`${status || 'starting'}${retries ? `, ${retries} failed attempts` : ''} (${chunksDone} chunk tasks finished)`);
+      redraw();
     },
     finish() {
-      if (tty && last) process.stderr.write('\n');
+      if (tty) process.stderr.write('\r\x1b[2K');
     },
   };
 }

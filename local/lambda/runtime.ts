@@ -1,6 +1,7 @@
 // The local Lambda service: invoke catalog functions by name or ARN in warm worker processes, with
 // Lambda's limits (timeout, memory, payload size, concurrency) and error shapes.
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
@@ -139,6 +140,8 @@ export function createLambdaRuntime(opts: LambdaRuntimeOptions): LambdaRuntime {
   });
 
   const closing = new AbortController();
+  // Every queued invocation listens for close(): hundreds at once is normal, not a leak.
+  setMaxListeners(0, closing.signal);
   const counters = { invocations: 0, coldStarts: 0, errors: 0, timeouts: 0 };
   // Counted only once both slots are held, so queued invocations never inflate a function's peak.
   const running = new Map<string, { now: number; peak: number }>(opts.functions.map((f) => [f.name, { now: 0, peak: 0 }]));

@@ -13,6 +13,7 @@ import { downloadToFile, head, uploadFile } from '../../handlers/lib/s3';
 import { jobKeys } from '../../handlers/lib/storage-layout';
 import type { Verification } from '../../handlers/video/verify';
 import { loadDefinition, type ExecutionResult } from '../engine';
+import type { LogLine } from '../lambda/types';
 import { applyEnv } from '../process-env';
 import { startLocalStack, type InvocationRecord, type LocalStack } from '../stack';
 
@@ -57,6 +58,8 @@ export interface VideoJobOptions {
   stack?: LocalStack;
   functions?: readonly FunctionSpec[];
   timeScale?: number;
+  /** Function log lines (ignored with `stack`); default: printed on stderr. */
+  onLog?: (line: LogLine) => void;
   onEvent?: (event: VideoJobEvent) => void;
   /** How often the progress table is read. */
   pollMs?: number;
@@ -148,7 +151,7 @@ export async function runVideoJob(opts: VideoJobOptions): Promise<VideoJobSummar
   };
 
   const ownStack = !opts.stack;
-  const stack = opts.stack ?? (await startLocalStack({ dataDir: opts.dataDir, functions, timeScale: opts.timeScale }));
+  const stack = opts.stack ?? (await startLocalStack({ dataDir: opts.dataDir, functions, timeScale: opts.timeScale, onLog: opts.onLog }));
   const unsubscribe = stack.observeInvocations(onInvocation);
   const restoreEnv = applyEnv(stack.services.env);
   const started = Date.now();

@@ -10,7 +10,7 @@ import { UsageError } from '../../../local/cli/command';
 import { createInvokeCommand } from '../../../local/cli/invoke';
 import { createServicesCommand } from '../../../local/cli/services';
 import { startLocalServices, type LocalServices, type LocalServicesOptions } from '../../../local/services';
-import { fixtureFunction } from '../lambda/fixture-functions';
+import { fixtureFunction } from '../../support/fixture-function';
 
 const functions = [fixtureFunction('Probe'), fixtureFunction('Slow', { timeoutSeconds: 100 })];
 

@@ -6,20 +6,11 @@ import path from 'node:path';
 import type { FunctionSpec } from '../../../handlers/catalog-types';
 import { createEngine, loadDefinition, type Engine } from '../../../local/engine';
 import { createLambdaRuntime, type LambdaRuntime } from '../../../local/lambda/runtime';
+import { fixtureFunction } from '../../support/fixture-function';
 import { isGone } from '../../support/process-state';
 
 function spec(name: string, entry: string, timeoutSeconds: number): FunctionSpec {
-  return {
-    name,
-    entry: `test/fixtures/engine-functions/${entry}`,
-    description: `engine test function ${name}`,
-    memoryMb: 256,
-    timeoutSeconds,
-    ephemeralStorageMb: 512,
-    layers: [],
-    s3: { read: [], write: [] },
-    table: 'none',
-  };
+  return fixtureFunction(name, { entry: `test/fixtures/engine-functions/${entry}`, timeoutSeconds });
 }
 
 

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLambdaRuntime, type LambdaRuntime, type RuntimeInvokeOutcome } from '../../../local/lambda/runtime';
-import { fixtureFunction } from './fixture-functions';
+import { fixtureFunction } from '../../support/fixture-function';
 
 function maxSeen(outcomes: RuntimeInvokeOutcome[]): number {
   return Math.max(

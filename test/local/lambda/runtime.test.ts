@@ -7,7 +7,7 @@ import { localFunctionArn } from '../../../handlers/catalog-types';
 import { MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES } from '../../../local/lambda/payload-limits';
 import { createLambdaRuntime, formatLogLine, type LambdaRuntime, type RuntimeInvokeOutcome } from '../../../local/lambda/runtime';
 import type { LogLine } from '../../../local/lambda/types';
-import { fixtureFunction } from './fixture-functions';
+import { fixtureFunction } from '../../support/fixture-function';
 import { isGone, waitUntilGone } from '../../support/process-state';
 
 type Payload = Record<string, unknown>;

@@ -1,5 +1,5 @@
-// FunctionSpecs for the test handlers in test/fixtures/functions.
-import type { FunctionSpec } from '../../../handlers/catalog-types';
+// FunctionSpecs for test and benchmark handlers (test/fixtures/functions by default): small, short, no access.
+import type { FunctionSpec } from '../../handlers/catalog-types';
 
 export function fixtureFunction(name: string, overrides: Partial<FunctionSpec> = {}): FunctionSpec {
   return {
