@@ -4,7 +4,7 @@ import type { FunctionSpec } from './catalog-types';
 import { keyPatterns } from './lib/storage-layout';
 import { TMP_LIMIT_ENV } from './video/workdir';
 
-// Video: /tmp sizes are what each step holds at once (see docs/video.md); the ffmpeg layer puts
+// Video: /tmp sizes are what each step holds at once (see README.md, "The video pipeline"); the ffmpeg layer puts
 // ffmpeg/ffprobe in /opt/bin. 3008 MB is the most a fresh AWS account may configure, ~1.7 vCPU.
 const videoFunction = (spec: Omit<FunctionSpec, 'layers' | 'env'>): FunctionSpec => ({
   ...spec,

@@ -2,15 +2,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { catalog } from '../../handlers/catalog';
-import type { FunctionSpec } from '../../handlers/catalog-types';
 import { createEngine, DefinitionError, loadDefinition } from '../engine';
 import { reportChildExecutions, reportProgress } from '../engine/progress';
 import { createLambdaRuntime, formatLogLine } from '../lambda/runtime';
 import { localPlaceholders } from '../placeholders';
-import { startLocalServices, type LocalServices, type LocalServicesOptions } from '../services';
 import { UsageError, type CliCommand } from './command';
-import { readJsonArg, waitForCtrlC } from './invoke';
+import { defaultCliDeps, readJsonArg, type CliDeps } from './cli-deps';
 
 const help = `Usage: longhaul execute <file.asl.json> [--input <json|@file>] [options]
 
@@ -38,21 +35,7 @@ Examples:
   longhaul execute asl/video.asl.json --input '{"jobId":"demo"}'
   longhaul execute my.asl.json --input @input.json --set MyFnArn=arn:aws:lambda:us-east-1:000000000000:function:VideoProbe`;
 
-export interface ExecuteDeps {
-  functions(): readonly FunctionSpec[];
-  startServices(opts: LocalServicesOptions): Promise<LocalServices>;
-  stdout(text: string): void;
-  stderr(text: string): void;
-  interrupted(): { promise: Promise<void>; dispose(): void };
-}
-
-const defaultDeps: ExecuteDeps = {
-  functions: () => catalog,
-  startServices: startLocalServices,
-  stdout: (text) => process.stdout.write(`${text}\n`),
-  stderr: (text) => process.stderr.write(`${text}\n`),
-  interrupted: waitForCtrlC,
-};
+export type ExecuteDeps = CliDeps;
 
 interface ExecuteArgs {
   file: string;
@@ -119,7 +102,7 @@ function machineName(file: string): string {
 }
 
 export function createExecuteCommand(overrides: Partial<ExecuteDeps> = {}): CliCommand {
-  const deps: ExecuteDeps = { ...defaultDeps, ...overrides };
+  const deps: ExecuteDeps = { ...defaultCliDeps, ...overrides };
   return {
     name: 'execute',
     summary: 'run a state machine (ASL file) locally and print its output',

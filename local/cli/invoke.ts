@@ -1,21 +1,12 @@
 // `longhaul invoke`: run one catalog function locally, as Lambda would, against fresh local services.
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { catalog } from '../../handlers/catalog';
 import type { FunctionSpec } from '../../handlers/catalog-types';
 import { createLambdaRuntime, formatLogLine } from '../lambda/runtime';
 import type { LogLine } from '../lambda/types';
-import { startLocalServices, type LocalServices, type LocalServicesOptions } from '../services';
+import { defaultCliDeps, readJsonArg, type CliDeps } from './cli-deps';
 import { UsageError, type CliCommand } from './command';
 
-export interface InvokeDeps {
-  functions(): readonly FunctionSpec[];
-  startServices(opts: LocalServicesOptions): Promise<LocalServices>;
-  stdout(text: string): void;
-  stderr(text: string): void;
-  /** Resolves when the user asks to stop (Ctrl-C); the invocation is then aborted. */
-  interrupted(): { promise: Promise<void>; dispose(): void };
-}
+export type InvokeDeps = CliDeps;
 
 const help = `Usage: longhaul invoke <function> [--event <json|@file>] [options]
 
@@ -39,47 +30,6 @@ Examples:
   longhaul invoke VideoProbe --event '{"jobId":"demo","input":{"key":"jobs/demo/input/in.mp4"}}' --data-dir .longhaul/data
   longhaul invoke VideoSplit --event @event.json --data-dir .longhaul/data --timeout-scale 0.1`;
 
-/** Reads a JSON option given inline or as @file; errors name the option. */
-export function readJsonArg(option: string, value: string): unknown {
-  let text = value;
-  if (value.startsWith('@')) {
-    const file = value.slice(1);
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new UsageError(`${option}: cannot read ${file}: ${(err as Error).message}`);
-    }
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new UsageError(`${option} is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
-export function waitForCtrlC(): { promise: Promise<void>; dispose(): void } {
-  let onSignal = (): void => {};
-  const promise = new Promise<void>((resolve) => {
-    onSignal = () => resolve();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
-  return {
-    promise,
-    dispose() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
-}
-
-const defaultDeps: InvokeDeps = {
-  functions: () => catalog,
-  startServices: startLocalServices,
-  stdout: (text) => process.stdout.write(`${text}\n`),
-  stderr: (text) => process.stderr.write(`${text}\n`),
-  interrupted: waitForCtrlC,
-};
 
 interface InvokeArgs {
   functionName: string;
@@ -131,7 +81,7 @@ function parseInvokeArgs(argv: string[], known: readonly FunctionSpec[]): Invoke
 }
 
 export function createInvokeCommand(overrides: Partial<InvokeDeps> = {}): CliCommand {
-  const deps: InvokeDeps = { ...defaultDeps, ...overrides };
+  const deps: InvokeDeps = { ...defaultCliDeps, ...overrides };
   return {
     name: 'invoke',
     summary: 'run one function locally with an event and print its result',

@@ -1,5 +1,5 @@
 // `longhaul run video`: one local video job end to end, with live progress and a summary.
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,7 +8,7 @@ import type { LogLine } from '../lambda/types';
 import { DEFAULT_VIDEO_SETTINGS, runVideoJob, type VideoJobEvent, type VideoJobSummary } from '../run/video-job';
 import { startLocalStack } from '../stack';
 import { UsageError, type CliCommand } from './command';
-import { waitForCtrlC } from './invoke';
+import { waitForCtrlC } from './cli-deps';
 
 const d = DEFAULT_VIDEO_SETTINGS;
 const help = `Usage: longhaul run video --input <file> [options]
@@ -155,22 +155,23 @@ export async function runVideoCli(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       verbose: { type: 'boolean', default: false },
     },
-  }).valueOf() as { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const input = values.input as string | undefined;
+  const input = values.input;
   if (!input) throw new UsageError('--input <file> is required');
+  if (!statSync(input, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`--input ${input}: no such file`);
   const settings = {
-    height: intOption('height', values.height as string | undefined),
-    crf: intOption('crf', values.crf as string | undefined),
-    preset: values.preset as string | undefined,
-    audioBitrateKbps: intOption('audio-bitrate', values['audio-bitrate'] as string | undefined),
-    chunkSeconds: numberOption('chunk-seconds', values['chunk-seconds'] as string | undefined),
-    maxConcurrency: intOption('max-concurrency', values['max-concurrency'] as string | undefined),
+    height: intOption('height', values.height),
+    crf: intOption('crf', values.crf),
+    preset: values.preset,
+    audioBitrateKbps: intOption('audio-bitrate', values['audio-bitrate']),
+    chunkSeconds: numberOption('chunk-seconds', values['chunk-seconds']),
+    maxConcurrency: intOption('max-concurrency', values['max-concurrency']),
   };
   const defined = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
   const height = settings.height ?? d.height;
   const output = resolve(
-    (values.output as string | undefined) ?? join('.longhaul/out', `${basename(input, extname(input))}-${height}p.mp4`),
+    values.output ?? join('.longhaul/out', `${basename(input, extname(input))}-${height}p.mp4`),
   );
 
   // Function logs are JSON lines from every worker: useful after a failure, noise during a run.
@@ -183,7 +184,7 @@ export async function runVideoCli(argv: string[]): Promise<number> {
     logFile.write(`${formatLogLine(line)}\n`);
   };
 
-  const stack = await startLocalStack({ dataDir: values['data-dir'] as string | undefined, onLog });
+  const stack = await startLocalStack({ dataDir: values['data-dir'], onLog });
   const printer = progressPrinter();
   const ctrlC = waitForCtrlC();
   const abort = new AbortController();
@@ -196,7 +197,7 @@ export async function runVideoCli(argv: string[]): Promise<number> {
       inputPath: resolve(input),
       outputPath: output,
       settings: defined,
-      jobId: values['job-id'] as string | undefined,
+      jobId: values['job-id'],
       stack,
       onEvent: printer.onEvent,
       signal: abort.signal,

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startLocalServices, type LocalServices, type LocalServicesOptions } from '../services';
 import { UsageError, type CliCommand } from './command';
-import { waitForCtrlC } from './invoke';
+import { waitForCtrlC } from './cli-deps';
 
 export interface ServicesDeps {
   startServices(opts: LocalServicesOptions): Promise<LocalServices>;

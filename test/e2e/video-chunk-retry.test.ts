@@ -11,8 +11,7 @@ import { exists, getStream, uploadFile } from '../../handlers/lib/s3';
 import { jobKeys } from '../../handlers/lib/storage-layout';
 import { videoKeys } from '../../handlers/video/keys';
 import { generateClip } from '../support/media';
-import { applyEnv } from '../../local/process-env';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { useLocalStack } from '../support/stack';
 import { waitUntilGone } from '../support/process-state';
 
 const exec = promisify(execFile);
@@ -36,19 +35,12 @@ async function encoderPids(dirPart: string): Promise<number[]> {
 describe('video transcode-chunk killed mid-run, then retried', function () {
   this.timeout(300_000);
   let dir: string;
-  let stack: LocalStack;
-  let restoreEnv: () => void;
+  const localStack = useLocalStack();
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'longhaul-e2e-retry-'));
-    stack = await startLocalStack({ onLog: () => {} });
-    restoreEnv = applyEnv(stack.services.env);
   });
-  after(async () => {
-    restoreEnv?.();
-    await stack?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => rm(dir, { recursive: true, force: true }));
 
   async function prepareJob(jobId: string, source: string): Promise<void> {
     const key = jobKeys.input(jobId, 'source.mp4');
@@ -56,7 +48,7 @@ describe('video transcode-chunk killed mid-run, then retried', function () {
     // Heavy enough settings that the encode is seen running before it ends.
     const job = { jobId, input: { key }, output: { height: 720, preset: 'medium' }, chunkSeconds: 2 };
     for (const [fn, event] of [['VideoProbe', job], ['VideoSplit', { jobId }]] as const) {
-      const outcome = await stack.lambda.invoke(fn, event);
+      const outcome = await localStack().lambda.invoke(fn, event);
       expect(outcome.ok, JSON.stringify(outcome)).to.equal(true);
     }
   }
@@ -68,7 +60,7 @@ describe('video transcode-chunk killed mid-run, then retried', function () {
     await prepareJob('clean', source);
 
     const abort = new AbortController();
-    const invocation = stack.lambda.invoke('VideoTranscodeChunk', { jobId: 'killed', index: 0 }, { signal: abort.signal });
+    const invocation = localStack().lambda.invoke('VideoTranscodeChunk', { jobId: 'killed', index: 0 }, { signal: abort.signal });
     let pids: number[] = [];
     const deadline = Date.now() + 60_000;
     while (pids.length === 0 && Date.now() < deadline) {
@@ -83,9 +75,9 @@ describe('video transcode-chunk killed mid-run, then retried', function () {
     expect(await exists(videoKeys.encodedChunk('killed', 0))).to.equal(false);
     expect(await exists(videoKeys.encodedChunkMarker('killed', 0))).to.equal(false);
 
-    const retried = await stack.lambda.invoke('VideoTranscodeChunk', { jobId: 'killed', index: 0 });
+    const retried = await localStack().lambda.invoke('VideoTranscodeChunk', { jobId: 'killed', index: 0 });
     expect(retried.ok, JSON.stringify(retried)).to.equal(true);
-    const clean = await stack.lambda.invoke('VideoTranscodeChunk', { jobId: 'clean', index: 0 });
+    const clean = await localStack().lambda.invoke('VideoTranscodeChunk', { jobId: 'clean', index: 0 });
     expect(clean.ok, JSON.stringify(clean)).to.equal(true);
     expect(await sha256Of(videoKeys.encodedChunk('killed', 0))).to.equal(await sha256Of(videoKeys.encodedChunk('clean', 0)));
   });

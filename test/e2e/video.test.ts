@@ -11,9 +11,8 @@ import { getJob } from '../../handlers/lib/progress';
 import { head } from '../../handlers/lib/s3';
 import { binaryPath } from '../../handlers/lib/ffmpeg';
 import { expectedFrames, generateClip } from '../support/media';
-import { applyEnv } from '../../local/process-env';
 import { runVideoJob, type VideoJobSummary } from '../../local/run/video-job';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { useLocalStack } from '../support/stack';
 
 const exec = promisify(execFile);
 
@@ -51,19 +50,12 @@ async function measure(path: string) {
 describe('video pipeline end to end (engine + Lambda workers + local S3/DynamoDB)', function () {
   this.timeout(300_000);
   let dir: string;
-  let stack: LocalStack;
-  let restoreEnv: () => void;
+  const localStack = useLocalStack();
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'longhaul-e2e-video-'));
-    stack = await startLocalStack({ onLog: () => {} });
-    restoreEnv = applyEnv(stack.services.env);
   });
-  after(async () => {
-    restoreEnv?.();
-    await stack?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => rm(dir, { recursive: true, force: true }));
 
   const clip = { width: 320, height: 180, fps: '25', gop: 25, durationSeconds: 6, audio: true, sampleRate: 48000 };
   let first: VideoJobSummary;
@@ -76,7 +68,7 @@ describe('video pipeline end to end (engine + Lambda workers + local S3/DynamoDB
       inputPath: source,
       outputPath: output,
       settings: { height: 120, chunkSeconds: 2, maxConcurrency: 2 },
-      stack,
+      stack: localStack(),
     });
     expect(first.result.status, `${first.result.error}: ${first.result.cause}`).to.equal('SUCCEEDED');
     expect(first.chunks).to.equal(3);
@@ -89,7 +81,7 @@ describe('video pipeline end to end (engine + Lambda workers + local S3/DynamoDB
     expect(m.height).to.equal(120);
     expect(m.width % 2).to.equal(0);
     expect(Math.abs(m.durationSeconds - clip.durationSeconds)).to.be.at.most(1 / 25 + 1e-3);
-    // The generator's audio may end a little before its video; the pipeline must keep what the source has.
+    // Against the source as measured, not the generator's nominal length: AAC pads its last frame.
     expect(src.audioSamples).to.be.above(0);
     expect(Math.abs(m.audioSamples - src.audioSamples)).to.be.at.most(1024);
     expect(m.decodeErrors).to.equal('');
@@ -99,8 +91,6 @@ describe('video pipeline end to end (engine + Lambda workers + local S3/DynamoDB
     expect(job?.status).to.equal('SUCCEEDED');
     expect(job?.doneUnits).to.equal(3);
     expect(job?.totalUnits).to.equal(3);
-    // Every task stayed under its timeout with room to spare.
-    expect(first.longest!.durationMs).to.be.below(first.longest!.timeoutMs);
   });
 
   it('re-running a finished job returns its output without transcoding again', async () => {
@@ -108,7 +98,7 @@ describe('video pipeline end to end (engine + Lambda workers + local S3/DynamoDB
     const again = await runVideoJob({
       inputPath: join(dir, 'source.mp4'),
       settings: { height: 120, chunkSeconds: 2, maxConcurrency: 2 },
-      stack,
+      stack: localStack(),
     });
     expect(again.result.status).to.equal('SUCCEEDED');
     expect(again.jobId).to.equal(first.jobId);
@@ -122,7 +112,7 @@ describe('video pipeline end to end (engine + Lambda workers + local S3/DynamoDB
     const source = join(dir, 'silent.mp4');
     await generateClip(source, { width: 641, height: 361, fps: '30000/1001', gop: 30, durationSeconds: 3, audio: false });
     const output = join(dir, 'silent-out.mp4');
-    const s = await runVideoJob({ inputPath: source, outputPath: output, settings: { height: 180, chunkSeconds: 1 }, stack });
+    const s = await runVideoJob({ inputPath: source, outputPath: output, settings: { height: 180, chunkSeconds: 1 }, stack: localStack() });
     expect(s.result.status, `${s.result.error}: ${s.result.cause}`).to.equal('SUCCEEDED');
     const m = await measure(output);
     expect(m.frames).to.equal(expectedFrames('30000/1001', 3));
@@ -134,7 +124,7 @@ describe('video pipeline end to end (engine + Lambda workers + local S3/DynamoDB
   it('bad input fails the execution at probe with a named error and marks the job FAILED', async () => {
     const textFile = join(dir, 'notes.mp4');
     await (await import('node:fs/promises')).writeFile(textFile, 'this is not a video\n'.repeat(50));
-    const s = await runVideoJob({ inputPath: textFile, stack });
+    const s = await runVideoJob({ inputPath: textFile, stack: localStack() });
     expect(s.result.status).to.equal('FAILED');
     expect(s.result.error).to.equal('InvalidInput');
     expect(Object.keys(s.byFunction)).to.not.include('VideoSplit');

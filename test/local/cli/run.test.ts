@@ -1,0 +1,64 @@
+// `longhaul run video` as a user runs it: the real launcher, a real clip, the whole local stack.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import { generateClip } from '../../support/media';
+
+const exec = promisify(execFile);
+const longhaul = join(process.cwd(), 'bin/longhaul.mjs');
+
+async function runCli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [longhaul, ...args], { cwd, maxBuffer: 16 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('longhaul run video', function () {
+  this.timeout(180_000);
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'longhaul-cli-run-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('transcodes a clip, writes the output where asked and prints the verification figures', async () => {
+    const input = join(dir, 'clip.mp4');
+    await generateClip(input, { durationSeconds: 3, fps: '25', gop: 25 });
+    const output = join(dir, 'out', 'clip-120p.mp4');
+    const r = await runCli(['run', 'video', '--input', input, '--output', output, '--height', '120', '--chunk-seconds', '1'], dir);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(existsSync(output)).to.equal(true);
+    expect(r.stdout).to.match(/^status\s+SUCCEEDED$/m);
+    expect(r.stdout).to.match(/^chunks\s+3$/m);
+    expect(r.stdout).to.match(/^\s+frames\s+75 \(source 75\)$/m);
+    expect(r.stdout).to.match(/^verification\s+PASSED$/m);
+    expect(r.stderr).to.match(/chunk 3\/3 done/);
+  });
+
+  it('fails with exit 1 and the Error and Cause when the input is not a video', async () => {
+    const input = join(dir, 'notes.mp4');
+    await (await import('node:fs/promises')).writeFile(input, 'not a video\n');
+    const r = await runCli(['run', 'video', '--input', input], dir);
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.match(/^status\s+FAILED$/m);
+    expect(r.stdout).to.match(/^error\s+InvalidInput$/m);
+  });
+
+  it('refuses bad usage with exit 2 before starting anything', async () => {
+    expect((await runCli(['run', 'video'], dir)).code).to.equal(2);
+    expect((await runCli(['run', 'audio', '--input', 'x'], dir)).code).to.equal(2);
+    expect((await runCli(['run', 'video', '--input', 'x', '--bogus'], dir)).code).to.equal(2);
+    expect((await runCli(['run', 'video', '--input', 'x', '--height', 'tall'], dir)).code).to.equal(2);
+    const r = await runCli(['run', 'video', '--input', join(dir, 'missing.mp4')], dir);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include('missing.mp4');
+  });
+});
