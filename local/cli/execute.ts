@@ -2,8 +2,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createEngine, DefinitionError, loadDefinition } from '../engine';
-import { reportChildExecutions, reportProgress } from '../engine/progress';
+import { createEngine, DefinitionError, loadDefinition, StatesError } from '../engine';
+import { reportChildExecutions, reportMapRuns, reportProgress } from '../engine/progress';
 import { createLambdaRuntime, formatLogLine } from '../lambda/runtime';
 import { localPlaceholders } from '../placeholders';
 import { UsageError, type CliCommand } from './command';
@@ -145,11 +145,19 @@ export function createExecuteCommand(overrides: Partial<ExecuteDeps> = {}): CliC
         }
         const name = machineName(args.file);
         engine.registerStateMachine(name, definition);
-        const execution = engine.startExecution(definition, args.input, { name: args.name, stateMachineName: name });
+        let execution;
+        try {
+          execution = engine.startExecution(definition, args.input, { name: args.name, stateMachineName: name });
+        } catch (err) {
+          // A bad --name or an --input over 256 KiB: AWS's StartExecution refuses these before anything runs.
+          if (err instanceof StatesError) throw new UsageError(`cannot start the execution: ${err.error}: ${err.cause}`);
+          throw err;
+        }
         if (!args.quiet) {
           deps.stderr(`execution ${execution.executionArn}`);
           reportProgress(execution, { write: deps.stderr });
           reportChildExecutions(engine, { write: deps.stderr });
+          reportMapRuns(engine, { write: deps.stderr });
         }
         void interrupt.promise.then(() => execution.stop({ error: 'Interrupted', cause: 'Stopped with Ctrl-C' }));
         const result = await execution.done;

@@ -28,6 +28,10 @@ const PLACEHOLDER = /\$\{([^}]*)\}/g;
 function substitute(value: unknown, placeholders: Record<string, string>, where: string, problems: string[]): unknown {
   if (typeof value === 'string') {
     if (!value.includes('${')) return value;
+    // Terraform would read a stray "${" as the start of an interpolation: an unclosed one is an error too.
+    if (value.replace(PLACEHOLDER, '').includes('${')) {
+      problems.push(`${where || 'definition'}: unclosed placeholder in ${JSON.stringify(value)} (a "\${" with no closing "}")`);
+    }
     return value.replace(PLACEHOLDER, (whole, name: string) => {
       if (Object.hasOwn(placeholders, name)) return placeholders[name]!;
       problems.push(`${where}: placeholder ${whole} has no value (pass it with --set ${name}=… or placeholders)`);
@@ -63,6 +67,30 @@ function checkWildcards(list: (Retrier | Catcher)[] | undefined, field: string, 
   });
 }
 
+const isPositiveInteger = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 0;
+
+/** What CreateStateMachine rejects in a retrier and asl-validator lets through. */
+function checkRetriers(retriers: Retrier[] | undefined, where: string, problems: string[]): void {
+  retriers?.forEach((r, i) => {
+    const at = `${where}: Retry[${i}]`;
+    if (r.IntervalSeconds !== undefined && !isPositiveInteger(r.IntervalSeconds)) {
+      problems.push(`${at}: IntervalSeconds must be a positive integer, got ${JSON.stringify(r.IntervalSeconds)}`);
+    }
+    if (r.MaxDelaySeconds !== undefined && !isPositiveInteger(r.MaxDelaySeconds)) {
+      problems.push(`${at}: MaxDelaySeconds must be a positive integer, got ${JSON.stringify(r.MaxDelaySeconds)}`);
+    }
+    if (r.MaxAttempts !== undefined && !(typeof r.MaxAttempts === 'number' && Number.isInteger(r.MaxAttempts) && r.MaxAttempts >= 0)) {
+      problems.push(`${at}: MaxAttempts must be a non-negative integer, got ${JSON.stringify(r.MaxAttempts)}`);
+    }
+    if (r.BackoffRate !== undefined && !(typeof r.BackoffRate === 'number' && r.BackoffRate >= 1)) {
+      problems.push(`${at}: BackoffRate must be a number greater than or equal to 1.0, got ${JSON.stringify(r.BackoffRate)}`);
+    }
+    if (r.JitterStrategy !== undefined && r.JitterStrategy !== 'FULL' && r.JitterStrategy !== 'NONE') {
+      problems.push(`${at}: JitterStrategy must be FULL or NONE, got ${JSON.stringify(r.JitterStrategy)}`);
+    }
+  });
+}
+
 const ITEM_READERS = new Set(['arn:aws:states:::s3:getObject', 'arn:aws:states:::s3:listObjectsV2']);
 
 function checkState(name: string, state: StateDefinition, where: string, problems: string[]): void {
@@ -78,6 +106,7 @@ function checkState(name: string, state: StateDefinition, where: string, problem
     if ('Credentials' in raw) problems.push(`${where}: Credentials (cross-account tasks) is not supported locally`);
   }
   checkWildcards(state.Retry, 'Retry', where, problems);
+  checkRetriers(state.Retry, where, problems);
   checkWildcards(state.Catch, 'Catch', where, problems);
   if (state.Type === 'Map') {
     const reader = state.ItemReader;

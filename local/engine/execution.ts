@@ -8,7 +8,7 @@ import { MAX_PAYLOAD_BYTES } from './quotas';
 import type { EngineServices, StartOptions, Thread } from './run-context';
 import { runBranch } from './run-state';
 import { toStatesError } from './states/task';
-import { newController, scaledMs } from './timers';
+import { newController, scaledMs, setLongTimeout } from './timers';
 import type { Execution, ExecutionResult, ExecutionStatus, StateMachineDefinition } from './types';
 
 export const DEFAULT_STATE_MACHINE_NAME = 'LocalStateMachine';
@@ -30,11 +30,11 @@ export function startExecution(
 ): Execution {
   const name = opts.name ?? randomUUID();
   if (!NAME_PATTERN.test(name)) {
-    throw new Error(`Invalid execution name "${name}": 1-80 characters, no spaces, wildcards, brackets or special characters.`);
+    throw new StatesError('StepFunctions.InvalidNameException', `Invalid Name: '${name}' (1-80 characters, no spaces, wildcards, brackets or special characters)`);
   }
   const inputJson = toJson(input);
   if (Buffer.byteLength(inputJson, 'utf8') > MAX_PAYLOAD_BYTES) {
-    throw new Error(`Execution input is ${Buffer.byteLength(inputJson, 'utf8')} bytes, above the maximum of ${MAX_PAYLOAD_BYTES} bytes (InvalidExecutionInput).`);
+    throw new StatesError('StepFunctions.InvalidExecutionInputException', `Execution input is ${Buffer.byteLength(inputJson, 'utf8')} bytes, above the maximum of ${MAX_PAYLOAD_BYTES} bytes.`);
   }
   const machineName = opts.stateMachineName ?? DEFAULT_STATE_MACHINE_NAME;
   const machineArn = stateMachineArn(services.region, machineName);
@@ -58,12 +58,12 @@ export function startExecution(
 
   const stopReason = { kind: 'stop' as const, error: undefined as string | undefined, cause: undefined as string | undefined };
   const timeoutError = new StatesError('States.Timeout', `The execution did not finish within ${definition.TimeoutSeconds} seconds (TimeoutSeconds).`);
-  const timer = definition.TimeoutSeconds
-    ? setTimeout(() => controller.abort(timeoutError), scaledMs(definition.TimeoutSeconds, services.timeScale))
+  const cancelTimer = definition.TimeoutSeconds
+    ? setLongTimeout(() => controller.abort(timeoutError), scaledMs(definition.TimeoutSeconds, services.timeScale))
     : undefined;
 
   const finish = (result: Omit<ExecutionResult, 'startDate' | 'stopDate'>): ExecutionResult => {
-    if (timer) clearTimeout(timer);
+    cancelTimer?.();
     status = result.status;
     return { ...result, startDate, stopDate: new Date() };
   };

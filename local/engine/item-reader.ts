@@ -3,7 +3,7 @@ import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { csvItems, delimiterOf, parseCsvRows } from './csv-items';
 import { StatesError } from './errors';
 import { readPath } from './json-path';
-import { readObjectText } from './s3-objects';
+import { readObjectText, s3Error } from './s3-objects';
 import type { ItemReaderDefinition } from './types';
 
 function maxItemsOf(reader: ItemReaderDefinition, input: unknown): number {
@@ -26,7 +26,9 @@ async function listObjects(s3: S3Client, bucket: string, prefix: string | undefi
   const items: unknown[] = [];
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token })).catch((err: unknown) => {
+      throw s3Error(err, 'States.ItemReaderFailed', `listing s3://${bucket}/${prefix ?? ''}`);
+    });
     for (const o of page.Contents ?? []) {
       items.push({ Etag: o.ETag, Key: o.Key, LastModified: o.LastModified ? Math.floor(o.LastModified.getTime() / 1000) : undefined, Size: o.Size, StorageClass: o.StorageClass ?? 'STANDARD' });
       if (limit && items.length >= limit) return items;

@@ -12,6 +12,7 @@ export interface ProgressOptions {
 
 const FAILURES = new Set(['TaskFailed', 'TaskTimedOut', 'LambdaFunctionFailed', 'LambdaFunctionTimedOut']);
 const SCHEDULED = new Set(['TaskScheduled', 'LambdaFunctionScheduled']);
+const MAP_ENDS = new Set(['MapStateSucceeded', 'MapStateFailed', 'MapStateAborted']);
 
 interface MapCount {
   name: string;
@@ -30,6 +31,8 @@ export function reportProgress(execution: Execution, opts: ProgressOptions): () 
   const stateOf = new Map<number, string>();
   const inIteration = new Set<number>();
   const mapOf = new Map<number, MapCount>();
+  // MapStateStarted id → the counter of the iteration that Map runs in: its MapState* end event returns to it.
+  const enclosingOf = new Map<number, MapCount | undefined>();
   const failures = new Map<number, { error: string; attempt: number }>();
   const attempts = new Map<string, number>();
 
@@ -58,10 +61,16 @@ export function reportProgress(execution: Execution, opts: ProgressOptions): () 
     const nested = inIteration.has(prev) || e.type === 'MapIterationStarted';
     if (nested) inIteration.add(e.id);
     if (mapOf.has(prev) && e.type !== 'MapIterationStarted') mapOf.set(e.id, mapOf.get(prev)!);
+    if (MAP_ENDS.has(e.type) && enclosingOf.has(prev)) {
+      const enclosing = enclosingOf.get(prev);
+      if (enclosing) mapOf.set(e.id, enclosing);
+      else mapOf.delete(e.id);
+    }
 
     if (e.type.endsWith('StateEntered') && !nested) opts.write(`▶ ${name} (${e.type.replace('StateEntered', '')})`);
     else if (e.type === 'MapStateStarted') {
       const m = { name, total: (e.mapStateStartedEventDetails as { length: number }).length, done: 0, failed: 0, lastPrinted: 0, nested };
+      enclosingOf.set(e.id, mapOf.get(prev));
       mapOf.set(e.id, m);
       if (!nested) printMap(m, true);
     } else if (e.type === 'MapIterationStarted') mapOf.set(e.id, mapOf.get(prev)!);
@@ -93,22 +102,36 @@ export function reportProgress(execution: Execution, opts: ProgressOptions): () 
   return execution.subscribe(onEvent);
 }
 
-/** Distributed Map children: one line per `every` finished child executions of a parent. */
-export function reportChildExecutions(engine: Engine, opts: ProgressOptions & { every?: number }): () => void {
-  const counts = new Map<string, { done: number; failed: number }>();
-  const every = opts.every ?? 10;
+/** Distributed Map children that fail: one line each, with their Error and Cause. */
+export function reportChildExecutions(engine: Engine, opts: ProgressOptions): () => void {
   return engine.onExecutionStarted((child, parentArn) => {
     if (!parentArn) return;
     void child.done.then((r) => {
-      const c = counts.get(parentArn) ?? { done: 0, failed: 0 };
-      counts.set(parentArn, c);
-      c.done++;
-      if (r.status !== 'SUCCEEDED') {
-        c.failed++;
-        opts.write(`  ✗ child ${child.name}: ${r.error ?? r.status}${r.cause ? ` (${truncate(r.cause, 160)})` : ''}`);
-      }
-      if (c.done % every === 0) opts.write(`  child executions finished: ${c.done}${c.failed ? ` (${c.failed} failed)` : ''}`);
+      if (r.status !== 'SUCCEEDED') opts.write(`  ✗ child ${child.name}: ${r.error ?? r.status}${r.cause ? ` (${truncate(r.cause, 160)})` : ''}`);
     });
+  });
+}
+
+/**
+ * Distributed Map progress, "<Map>: N/total items done": when the Map Run starts, as items finish (at most one
+ * line per `mapIntervalMs` unless another tenth of the items is done), and once more when it ends.
+ */
+export function reportMapRuns(engine: Engine, opts: ProgressOptions): () => void {
+  const interval = opts.mapIntervalMs ?? 1000;
+  const now = opts.now ?? Date.now;
+  const printed = new Map<string, { at: number; done: number }>();
+  return engine.onMapRunProgress((p) => {
+    const done = p.succeeded + p.failed;
+    const last = printed.get(p.mapRunArn);
+    const tenth = Math.max(1, Math.ceil(p.total / 10));
+    // The last item's line is the closing one, printed when the Map Run ends.
+    const due = p.status !== 'RUNNING'
+      || !last
+      || (done !== last.done && done < p.total && (now() - last.at >= interval || Math.floor(done / tenth) > Math.floor(last.done / tenth)));
+    if (!due) return;
+    if (p.status === 'RUNNING') printed.set(p.mapRunArn, { at: now(), done });
+    else printed.delete(p.mapRunArn);
+    opts.write(`  ${p.stateName}: ${done}/${p.total} items done${p.failed ? `, ${p.failed} failed` : ''}`);
   });
 }
 

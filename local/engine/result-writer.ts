@@ -13,7 +13,8 @@ export interface ChildRecord {
   result: ExecutionResult;
 }
 
-function entry(child: ChildRecord): Record<string, unknown> {
+/** A child execution as AWS reports it with Transformation NONE (and for every failed child, whatever the Transformation). */
+export function childEntry(child: ChildRecord): Record<string, unknown> {
   const r = child.result;
   const base: Record<string, unknown> = {
     ExecutionArn: child.executionArn,
@@ -62,7 +63,7 @@ export async function writeResults(
   for (const status of ['SUCCEEDED', 'FAILED'] as const) {
     if (!groups[status].length) continue;
     const key = `${dir}${status}_0.json`;
-    const size = await writeObjectText(s3, bucket, key, JSON.stringify(groups[status].map(entry)));
+    const size = await writeObjectText(s3, bucket, key, JSON.stringify(groups[status].map(childEntry)));
     resultFiles[status]!.push({ Key: key, Size: size });
   }
   const manifestKey = `${dir}manifest.json`;

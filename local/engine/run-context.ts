@@ -14,6 +14,18 @@ export interface StartOptions {
   parentExecutionArn?: string;
 }
 
+/** A Distributed Map's Map Run as it goes, like DescribeMapRun's itemCounts. */
+export interface MapRunProgress {
+  executionArn: string;
+  stateName: string;
+  mapRunArn: string;
+  /** Items (or batches) to run; 0 until the ItemReader has read them. */
+  total: number;
+  succeeded: number;
+  failed: number;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+}
+
 /** Engine-wide services shared by every execution. */
 export interface EngineServices {
   lambda: LambdaInvoker;
@@ -26,6 +38,7 @@ export interface EngineServices {
   startExecution(definition: StateMachineDefinition, input: unknown, opts?: StartOptions): Execution;
   /** A registered state machine by ARN or name (for `states:startExecution`). */
   findStateMachine(arnOrName: string): { definition: StateMachineDefinition; name: string } | undefined;
+  reportMapRun(progress: MapRunProgress): void;
 }
 
 /** One execution while it runs. */

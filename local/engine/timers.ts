@@ -5,16 +5,41 @@ import { StatesError } from './errors';
 
 export const ABORTED = 'Longhaul.Aborted';
 
+/** The longest delay setTimeout honours; Node fires anything longer after 1 ms. */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+export interface TimerApi {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(timer: unknown): void;
+}
+const nodeTimers: TimerApi = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
+};
+
+/**
+ * Calls `fn` after `ms`, however long: a 30-day Wait or TimeoutSeconds at time scale 1 is chained through
+ * delays of at most `maxDelayMs`. Returns the function that cancels it.
+ */
+export function setLongTimeout(fn: () => void, ms: number, maxDelayMs = MAX_TIMER_DELAY_MS, timers: TimerApi = nodeTimers): () => void {
+  let timer: unknown;
+  const arm = (remaining: number) => {
+    timer = remaining > maxDelayMs ? timers.setTimeout(() => arm(remaining - maxDelayMs), maxDelayMs) : timers.setTimeout(fn, remaining);
+  };
+  arm(ms);
+  return () => timers.clearTimeout(timer);
+}
+
 /** Resolves after `ms`, or rejects with an abort error as soon as `signal` aborts. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.reject(abortError(signal));
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const onAbort = () => {
-      clearTimeout(timer);
+      cancel();
       reject(abortError(signal));
     };
-    const timer = setTimeout(() => {
+    const cancel = setLongTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);

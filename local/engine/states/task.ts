@@ -12,7 +12,7 @@ import { invokeFunction, lambdaInvokeTask } from '../resources/lambda';
 import { startExecutionTask } from '../resources/start-execution';
 import { record, type Thread } from '../run-context';
 import { contextFor } from '../state-context';
-import { abortError, childController, scaledMs } from '../timers';
+import { abortError, childController, scaledMs, setLongTimeout } from '../timers';
 import type { StateDefinition } from '../types';
 
 const kinds = new WeakMap<StateDefinition, ResourceKind>();
@@ -103,8 +103,8 @@ async function runResource(thread: Thread, name: string, state: StateDefinition,
   // A task without TimeoutSeconds shares its thread's signal: one AbortController fewer per task.
   const { controller, detach } = timeoutSeconds ? childController(thread.signal) : { controller: undefined, detach: noop };
   const signal = controller?.signal ?? thread.signal;
-  const timer = controller && timeoutSeconds
-    ? setTimeout(
+  const cancelTimer = controller && timeoutSeconds
+    ? setLongTimeout(
         () => controller.abort(new StatesError('States.Timeout', `Task '${name}' did not finish within ${timeoutSeconds} seconds (TimeoutSeconds).`)),
         scaledMs(timeoutSeconds, thread.run.services.timeScale),
       )
@@ -125,7 +125,7 @@ async function runResource(thread: Thread, name: string, state: StateDefinition,
     else record(thread, timedOut ? 'TaskTimedOut' : 'TaskFailed', { ...label, ...details });
     throw err;
   } finally {
-    if (timer) clearTimeout(timer);
+    cancelTimer?.();
     detach();
   }
 }

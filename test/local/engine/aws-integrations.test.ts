@@ -149,6 +149,82 @@ describe('AWS integrations against local services', function () {
     expect(children).to.have.length(4 + 3);
   });
 
+  it('an ItemReader item over 256 KiB is a failed item (States.DataLimitExceeded), within the tolerance', async () => {
+    await put('jobs/big/items.json', JSON.stringify([{ n: 1 }, { big: 'x'.repeat(300_000) }, { n: 3 }]));
+    const { result } = await runDef(
+      {
+        StartAt: 'Fan',
+        States: {
+          Fan: {
+            Type: 'Map',
+            ToleratedFailureCount: 1,
+            ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: services().bucket, Key: 'jobs/big/items.json' } },
+            ItemProcessor: { ...distributed, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+            ResultSelector: { 'first.$': '$[0]', 'errors.$': '$[*].Error', 'last.$': '$[2]' },
+            End: true,
+          },
+        },
+      },
+      {},
+    );
+    expect(result.status, `${result.error} ${result.cause}`).to.equal('SUCCEEDED');
+    expect(result.output).to.deep.equal({ first: { n: 1 }, errors: ['States.DataLimitExceeded'], last: { n: 3 } });
+    expect(children).to.have.length(2);
+  });
+
+  it('a missing ItemReader object fails as States.ItemReaderFailed (S3 detail in Cause), caught, with MapRunFailed', async () => {
+    const { execution, result } = await runDef(
+      {
+        StartAt: 'Fan',
+        States: {
+          Fan: {
+            Type: 'Map',
+            ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: services().bucket, Key: 'jobs/none/missing.json' } },
+            ItemProcessor: { ...distributed, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+            Catch: [{ ErrorEquals: ['States.ItemReaderFailed'], Next: 'Caught' }],
+            End: true,
+          },
+          Caught: { Type: 'Pass', End: true },
+        },
+      },
+      {},
+    );
+    expect(result.status, `${result.error} ${result.cause}`).to.equal('SUCCEEDED');
+    const output = result.output as { Error: string; Cause: string };
+    expect(output.Error).to.equal('States.ItemReaderFailed');
+    expect(output.Cause).to.contain('NoSuchKey').and.contain('jobs/none/missing.json');
+    const failed = execution.history.find((e) => e.type === 'MapRunFailed');
+    expect(failed?.mapRunFailedEventDetails).to.include({ error: 'States.ItemReaderFailed' });
+    expect(children).to.have.length(0);
+  });
+
+  it('a ResultWriter bucket that does not exist fails as States.ResultWriterFailed (S3 detail in Cause), caught, with MapRunFailed', async () => {
+    const { execution, result } = await runDef(
+      {
+        StartAt: 'Fan',
+        States: {
+          Fan: {
+            Type: 'Map',
+            ItemsPath: '$.items',
+            ItemProcessor: { ...distributed, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+            ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'no-such-bucket', Prefix: 'out' } },
+            Catch: [{ ErrorEquals: ['States.ResultWriterFailed'], Next: 'Caught' }],
+            End: true,
+          },
+          Caught: { Type: 'Pass', End: true },
+        },
+      },
+      { items: [1, 2] },
+    );
+    expect(result.status, `${result.error} ${result.cause}`).to.equal('SUCCEEDED');
+    const output = result.output as { Error: string; Cause: string };
+    expect(output.Error).to.equal('States.ResultWriterFailed');
+    expect(output.Cause).to.contain('NoSuchBucket').and.contain('no-such-bucket');
+    const t = execution.history.map((e) => e.type);
+    expect(t).to.include('MapRunFailed');
+    expect(t).to.not.include('MapRunSucceeded');
+  });
+
   it('runs DynamoDB putItem, getItem, updateItem and deleteItem against the local table', async () => {
     const table = services().table;
     const key = { pk: { S: 'JOB#engine-test' }, sk: { S: 'JOB' } };

@@ -69,4 +69,27 @@ describe('longhaul execute', function () {
     expect(caught).to.be.instanceOf(UsageError);
     expect((caught as Error).message).to.contain('--set expects Name=value');
   });
+
+  it('a bad --name or an --input over 256 KiB is a usage error (exit 2), not a crash', async () => {
+    const usageErrorOf = async (argv: string[]): Promise<UsageError> => {
+      try {
+        await command().run(argv);
+      } catch (e) {
+        expect(e).to.be.instanceOf(UsageError);
+        return e as UsageError;
+      }
+      throw new Error('expected a UsageError');
+    };
+    expect((await usageErrorOf([fixture, '--quiet', '--name', 'has space'])).message).to.contain('InvalidName');
+    const big = JSON.stringify({ n: 1, s: 'x'.repeat(262_144) });
+    expect((await usageErrorOf([fixture, '--quiet', '--input', big])).message).to.contain('InvalidExecutionInput');
+  });
+
+  it('shows a Distributed Map\'s items done out of its total', async () => {
+    const code = await command().run(['test/fixtures/asl/fan-distributed.asl.json', '--input', '{"items":[1,2,3]}']);
+    expect(code, err.join('\n')).to.equal(0);
+    expect(JSON.parse(out.join('\n'))).to.deep.equal([{ v: 1 }, { v: 2 }, { v: 3 }]);
+    expect(err).to.include('  Fan: 0/3 items done');
+    expect(err.at(-2)).to.equal('  Fan: 3/3 items done');
+  });
 });

@@ -88,4 +88,33 @@ describe('loadDefinition', () => {
     // Saying JSONPath explicitly is fine.
     expect(() => loadDefinition({ QueryLanguage: 'JSONPath', StartAt: 'A', States: { A: { Type: 'Pass', QueryLanguage: 'JSONPath', End: true } } })).to.not.throw();
   });
+
+  it('rejects retrier values CreateStateMachine rejects, naming the state and the retrier', () => {
+    const withRetry = (retrier: object) => task('arn:aws:lambda:us-east-1:000000000000:function:F', { Retry: [{ ErrorEquals: ['A'] }, { ErrorEquals: ['B'], ...retrier }] });
+    const cases: [object, string][] = [
+      [{ BackoffRate: 0.5 }, 'BackoffRate'],
+      [{ IntervalSeconds: 0 }, 'IntervalSeconds'],
+      [{ IntervalSeconds: 1.5 }, 'IntervalSeconds'],
+      [{ MaxDelaySeconds: 0 }, 'MaxDelaySeconds'],
+      [{ MaxDelaySeconds: 2.5 }, 'MaxDelaySeconds'],
+      [{ MaxAttempts: 2.5 }, 'MaxAttempts'],
+      [{ JitterStrategy: 'HALF' }, 'JitterStrategy'],
+    ];
+    for (const [retrier, field] of cases) {
+      const problems = problemsOf(withRetry(retrier));
+      expect(problems, JSON.stringify(retrier)).to.have.length(1);
+      expect(problems[0], JSON.stringify(retrier)).to.contain("state 'Work'").and.contain('Retry[1]').and.contain(field);
+    }
+    // The edges AWS accepts: BackoffRate 1.0, MaxAttempts 0, the smallest positive integers.
+    expect(() => loadDefinition(withRetry({ BackoffRate: 1, MaxAttempts: 0, IntervalSeconds: 1, MaxDelaySeconds: 1, JitterStrategy: 'NONE' }))).to.not.throw();
+  });
+
+  it('reports an unclosed ${ placeholder, with where it is', () => {
+    const problems = problemsOf({ StartAt: 'P', States: { P: { Type: 'Pass', Result: { a: 'x ${Unclosed' }, End: true } } });
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.contain('States.P.Result.a').and.contain('x ${Unclosed').and.contain('unclosed');
+    // A closed placeholder next to an unclosed one: both reported, each once.
+    const both = problemsOf({ StartAt: 'P', States: { P: { Type: 'Pass', Result: { a: '${Known} ${Open' }, End: true } } }, {});
+    expect(both).to.have.length(2);
+  });
 });
