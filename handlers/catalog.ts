@@ -2,6 +2,7 @@
 // Pipelines add their functions here; nothing else lists functions.
 import type { FunctionSpec } from './catalog-types';
 import { keyPatterns } from './lib/storage-layout';
+import { videoKeys } from './video/keys';
 import { TMP_LIMIT_ENV } from './video/workdir';
 
 // Video: /tmp sizes are what each step holds at once (see README.md, "The video pipeline"); the ffmpeg layer puts
@@ -63,7 +64,12 @@ const videoFunctions: FunctionSpec[] = [
     timeoutSeconds: 900,
     // Every encoded chunk plus the merged output.
     ephemeralStorageMb: 10240,
-    s3: { read: [keyPatterns.work], write: [keyPatterns.work, keyPatterns.output] },
+    // Reads under output/ exactly what it checks before redoing work: its marker (the verification
+    // record) and the published video. HeadObject needs s3:GetObject: without it S3 answers 403, not 404.
+    s3: {
+      read: [keyPatterns.work, videoKeys.verification('*'), videoKeys.output('*')],
+      write: [keyPatterns.work, keyPatterns.output],
+    },
     table: 'write',
   }),
   {

@@ -34,11 +34,15 @@ const XRAY_STATEMENT: PolicyStatement = {
   Resource: ['*'],
 };
 
-/** Read: get and head objects. Write: put (single and multipart) and the tag the lifecycle rule keys on. */
+/**
+ * Read: get and head objects. Write: put (single and multipart), the tag the lifecycle rule keys on, and
+ * delete (e.g. merge removes a stale failure record): no more than overwriting, on a versioned bucket.
+ */
 export const S3_READ_ACTIONS = ['s3:GetObject'];
-export const S3_WRITE_ACTIONS = ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload'];
-export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
-export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'];
+export const S3_WRITE_ACTIONS = ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload', 's3:DeleteObject'];
+/** What handlers/lib/progress.ts calls: GetItem and Query to read, UpdateItem (its only write, always single-item). */
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
+export const TABLE_WRITE_ACTIONS = ['dynamodb:UpdateItem'];
 
 export interface FunctionPolicyInput {
   spec: FunctionSpec;
@@ -65,8 +69,9 @@ export function functionPolicy({ spec, bucketArn, tableArn, logGroupArn }: Funct
     statements.push({ Sid: 'WriteCatalogPrefixes', Effect: 'Allow', Action: S3_WRITE_ACTIONS, Resource: objects(spec.s3.write) });
   }
   if (spec.table !== 'none') {
-    const actions = spec.table === 'write' ? [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS] : TABLE_READ_ACTIONS;
-    statements.push({ Sid: 'ProgressTable', Effect: 'Allow', Action: actions, Resource: [tableArn, `${tableArn}/index/*`] });
+    const actions = spec.table === 'write' ? [...TABLE_WRITE_ACTIONS, ...TABLE_READ_ACTIONS] : TABLE_READ_ACTIONS;
+    // The table itself only: it has no secondary indexes to grant.
+    statements.push({ Sid: 'ProgressTable', Effect: 'Allow', Action: actions, Resource: [tableArn] });
   }
   return policyDocument(statements);
 }

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import type { Logger } from '../lib/logger';
 import { countPackets, run } from '../lib/ffmpeg';
 import { downloadToFile, uploadFile } from '../lib/s3';
-import { TransientError } from '../lib/errors';
 import type { Manifest, ManifestChunk } from './manifest';
 import { videoKeys } from './keys';
 import { withWorkDir } from './workdir';
@@ -19,6 +18,20 @@ export interface ChunkResult {
 
 /** Stop ffmpeg this long before the Lambda deadline: enough to report instead of being killed. */
 export const DEADLINE_MARGIN_MS = 10_000;
+
+/**
+ * The chunk did not encode within its function's timeout. Not a TransientError: a retry gets the same
+ * budget for the same work and would fail the same way, an hour later; the plan (chunk length) must change.
+ */
+export class ChunkOverBudget extends Error {
+  readonly details: { key: string; chunk: number; frame: number; frames: number; estimatedSeconds: number };
+  constructor(message: string, details: ChunkOverBudget['details']) {
+    super(message);
+    this.details = details;
+  }
+}
+// On the prototype, like handlers/lib/errors.ts: the stack's first line is written before class fields exist.
+Object.defineProperty(ChunkOverBudget.prototype, 'name', { value: 'ChunkOverBudget', writable: true, configurable: true, enumerable: false });
 
 /**
  * Drops the frames an edit list hides (decoded for reference, never shown), by display index.
@@ -102,10 +115,11 @@ export async function encodeChunk(
       });
     } catch (err) {
       if (abort.signal.aborted) {
-        throw new TransientError(
-          `Chunk ${chunk.index} stopped ${DEADLINE_MARGIN_MS / 1000} s before the Lambda timeout at frame ${lastFrame} of ${chunk.outputFrames} ` +
-            `(estimate was ${Math.round(chunk.estimatedSeconds)} s)`,
-          { key: videoKeys.sourceChunk(m.jobId, chunk.index) },
+        const key = videoKeys.sourceChunk(m.jobId, chunk.index);
+        throw new ChunkOverBudget(
+          `Chunk ${chunk.index} (${key}) stopped ${DEADLINE_MARGIN_MS / 1000} s before the Lambda timeout at frame ${lastFrame} of ` +
+            `${chunk.outputFrames} (estimate was ${Math.round(chunk.estimatedSeconds)} s); use a smaller chunkSeconds`,
+          { key, chunk: chunk.index, frame: lastFrame, frames: chunk.outputFrames, estimatedSeconds: chunk.estimatedSeconds },
         );
       }
       throw err;

@@ -18,6 +18,8 @@ export const videoKeys = {
   encodedChunkMarker: (jobId: string, index: number) => jobKeys.work(jobId, `encoded/${pad(index)}.done.json`),
   encodedAudio: (jobId: string) => jobKeys.work(jobId, 'audio/audio.m4a'),
   encodedAudioMarker: (jobId: string) => jobKeys.work(jobId, 'audio/_done.json'),
+  /** Merge's result before verification: published to `output` only once it passed (kept for a look when it failed). */
+  mergedVideo: (jobId: string) => jobKeys.work(jobId, 'merge/video.mp4'),
   output: (jobId: string) => jobKeys.output(jobId, 'video.mp4'),
   /** Merge's verification figures; also its idempotency marker, so it is written last. */
   verification: (jobId: string) => jobKeys.output(jobId, 'verification.json'),

@@ -24,7 +24,8 @@ const chunkSchema = z.object({
 export const manifestSchema = z.object({
   version: z.literal(1),
   jobId: z.string(),
-  input: z.object({ key: z.string(), size: z.number() }),
+  /** The input object as probed: a re-run under the same jobId must find the same object. */
+  input: z.object({ key: z.string(), size: z.number(), etag: z.string() }),
   settings: outputSettingsSchema,
   chunkSeconds: z.number().nullable(),
   maxConcurrency: z.number().int(),

@@ -1,11 +1,11 @@
 // Merge's work: concatenate the encoded chunks (concat demuxer, stream copy: no re-encode), mux the
 // audio, move the index first (+faststart) and verify the result against the source before
-// publishing it. Nothing reaches output/ unless it passed.
+// publishing it. The merged file goes to work/ first; nothing reaches output/ unless it passed.
 import { join } from 'node:path';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import type { Logger } from '../lib/logger';
 import { decodeCheck, mainVideoStream, probe, run, videoPackets } from '../lib/ffmpeg';
-import { head, putJson, uploadFile } from '../lib/s3';
+import { deleteKeys, head, putJson, uploadFile } from '../lib/s3';
 import { InputNotFound } from '../lib/errors';
 import { jobKeys } from '../lib/storage-layout';
 import type { Manifest } from './manifest';
@@ -70,15 +70,22 @@ export async function mergeChunks(m: Manifest, log: Logger): Promise<MergeResult
     await run('ffmpeg', muxArgs(listPath, audioPath, outPath));
     const muxSeconds = (Date.now() - started) / 1000;
 
+    // Under work/ whatever the verdict: a file that failed stays there (until work/ expires) to be looked at.
+    await uploadFile(outPath, videoKeys.mergedVideo(m.jobId), { contentType: 'video/mp4' });
     const verification = await verifyFile(m, outPath);
     log.info('verified', { ok: verification.ok, problems: verification.problems, muxSeconds });
     if (!verification.ok) {
       await putJson(failedVerificationKey(m.jobId), verification);
-      throw new VerificationFailed(`Output does not match the source: ${verification.problems.join('; ')}`);
+      throw new VerificationFailed(
+        `Output does not match the source: ${verification.problems.join('; ')} (merged file kept at ${videoKeys.mergedVideo(m.jobId)})`,
+      );
     }
+    // Published from the verified local file (a server-side copy would carry the work/ expiry tag along).
     const outputKey = videoKeys.output(m.jobId);
     await uploadFile(outPath, outputKey, { contentType: 'video/mp4' });
-    const bytes = (await head(outputKey))?.size ?? 0;
+    // An earlier attempt's failure record would contradict the published output.
+    await deleteKeys([failedVerificationKey(m.jobId)]);
+    const { size: bytes } = await stat(outPath);
     return { outputKey, chunks: m.chunks.length, bytes, verification };
   });
 }

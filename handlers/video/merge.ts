@@ -24,7 +24,11 @@ export const handler = async (event: unknown, context: VideoContext): Promise<Me
   const manifest = await readManifest(jobId);
   await setJobStep(jobId, 'merge');
   // The verification record is the marker: it exists only once the output is published.
-  const { result, reused } = await runOnce({ markerKey: videoKeys.verification(jobId), work: () => mergeChunks(manifest, log) });
+  const { result, reused } = await runOnce({
+    markerKey: videoKeys.verification(jobId),
+    work: () => mergeChunks(manifest, log),
+    outputKeys: (r) => [r.outputKey],
+  });
   await finishJob(jobId, { status: 'SUCCEEDED' });
   return { jobId, ...result, verificationKey: videoKeys.verification(jobId), reused };
 };

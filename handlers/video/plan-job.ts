@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { Logger } from '../lib/logger';
 import { InputNotFound, InvalidInput } from '../lib/errors';
-import { downloadToFile, head } from '../lib/s3';
+import { downloadToFile, head, type ObjectInfo } from '../lib/s3';
 import { findFunction } from '../catalog';
 import { assertChunksFit, chunkTarget, outputWidthFor, planChunks } from './chunk-plan';
 import { inspectSource } from './inspect-source';
@@ -63,7 +63,7 @@ export async function planJob(job: VideoJob, log: Logger): Promise<ProbeResult> 
   const manifest: Manifest = {
     version: 1,
     jobId: job.jobId,
-    input: { key, size: info.size },
+    input: { key, size: info.size, etag: info.etag ?? '' },
     settings: job.output,
     chunkSeconds: job.chunkSeconds,
     maxConcurrency: job.maxConcurrency,
@@ -112,14 +112,26 @@ export function probeResult(m: Manifest): ProbeResult {
   };
 }
 
-/** A jobId names one job: re-running it with other settings would silently return the old plan. */
-export function assertSameJob(m: Manifest, job: VideoJob): void {
+/**
+ * A jobId names one job: re-running it with other settings, or with another object at the input key,
+ * would silently return the old plan and output. `current` is the input key's HEAD now.
+ */
+export function assertSameJob(m: Manifest, job: VideoJob, current: ObjectInfo | undefined): void {
   const was = { key: m.input.key, output: m.settings, chunkSeconds: m.chunkSeconds, maxConcurrency: m.maxConcurrency };
   const now = { key: job.input.key, output: job.output, chunkSeconds: job.chunkSeconds, maxConcurrency: job.maxConcurrency };
   if (JSON.stringify(was) !== JSON.stringify(now)) {
     throw new InvalidInput(
       `Job ${job.jobId} was already planned with different input or settings (${JSON.stringify(was)}); start a new jobId to change them`,
       { field: 'jobId' },
+    );
+  }
+  const key = job.input.key;
+  if (!current) throw new InputNotFound(`Input ${key} of job ${job.jobId} no longer exists`, { key, field: 'input.key' });
+  if (current.size !== m.input.size || (current.etag ?? '') !== m.input.etag) {
+    throw new InvalidInput(
+      `Input ${key} is not the object job ${job.jobId} was planned with (size ${m.input.size} → ${current.size}, ` +
+        `ETag ${m.input.etag} → ${current.etag ?? 'none'}); start a new jobId for a new input`,
+      { key, field: 'input.key' },
     );
   }
 }

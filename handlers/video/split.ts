@@ -22,7 +22,11 @@ export const handler = async (event: unknown, context: VideoContext): Promise<Sp
   const log = withInvocation(logger, { jobId, context });
   const manifest = await readManifest(jobId);
   await setJobStep(jobId, 'split');
-  const { result, reused } = await runOnce({ markerKey: videoKeys.splitMarker(jobId), work: () => splitSource(manifest, log) });
+  const { result, reused } = await runOnce({
+    markerKey: videoKeys.splitMarker(jobId),
+    work: () => splitSource(manifest, log),
+    outputKeys: (r) => [...r.chunkKeys, ...(r.audioKey ? [r.audioKey] : [])],
+  });
   if (reused) log.info('reused existing split', { chunks: result.chunkKeys.length });
   await setJobStep(jobId, 'transcode');
   return { jobId, chunkCount: result.chunkKeys.length, audioKey: result.audioKey };

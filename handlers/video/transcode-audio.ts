@@ -49,7 +49,11 @@ export const handler = async (event: unknown, context: VideoContext): Promise<Au
   }
   const started = Date.now();
   await recordTaskStart(jobId, 'audio');
-  const { result, reused } = await runOnce({ markerKey: videoKeys.encodedAudioMarker(jobId), work: () => encodeAudio(manifest, audio.codec) });
+  const { result, reused } = await runOnce({
+    markerKey: videoKeys.encodedAudioMarker(jobId),
+    work: () => encodeAudio(manifest, audio.codec),
+    outputKeys: (r) => [r.audioKey],
+  });
   // Audio is not one of the job's units (chunks are): it is tracked as a task, counted as zero.
   await recordTaskDone(jobId, 'audio', { durationMs: Date.now() - started, units: 0 });
   return { jobId, audioKey: result.audioKey, reused };

@@ -26,6 +26,7 @@ export const handler = async (event: unknown, context: VideoContext): Promise<Ch
   const { result, reused } = await runOnce({
     markerKey: videoKeys.encodedChunkMarker(jobId, index),
     work: () => encodeChunk(manifest, chunk, () => context.getRemainingTimeInMillis(), log),
+    outputKeys: (r) => [r.key],
   });
   // Counted once however often it runs: the progress table ignores a second "done".
   await recordTaskDone(jobId, taskId, { durationMs: Date.now() - started, units: 1 });

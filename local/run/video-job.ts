@@ -158,8 +158,9 @@ export async function runVideoJob(opts: VideoJobOptions): Promise<VideoJobSummar
   try {
     const jobId = opts.jobId ?? (await deriveJobId(opts.inputPath, settings));
     const inputKey = jobKeys.input(jobId, `source${extname(opts.inputPath).toLowerCase() || '.mp4'}`);
-    // The key is per content, so an object of the same size is the same upload from an earlier run.
-    const existing = await head(inputKey);
+    // A derived jobId names the content, so an object of the same size there is this file from an earlier
+    // run. A given jobId says nothing about the content: upload, and let probe refuse a different input.
+    const existing = opts.jobId === undefined ? await head(inputKey) : undefined;
     const skipped = existing?.size === info.size;
     if (!skipped) await uploadFile(opts.inputPath, inputKey, { contentType: 'video/mp4' });
     emit({ kind: 'uploaded', jobId, key: inputKey, bytes: info.size, skipped });

@@ -11,7 +11,8 @@ import { getJob } from '../../handlers/lib/progress';
 import { head } from '../../handlers/lib/s3';
 import { binaryPath } from '../../handlers/lib/ffmpeg';
 import { expectedFrames, generateClip } from '../support/media';
-import { runVideoJob, type VideoJobSummary } from '../../local/run/video-job';
+import { runVideoJob, type VideoJobEvent, type VideoJobSummary } from '../../local/run/video-job';
+import type { InvokeOutcome } from '../../local/lambda/types';
 import { useLocalStack } from '../support/stack';
 
 const exec = promisify(execFile);
@@ -93,19 +94,56 @@ describe('video pipeline end to end (engine + Lambda workers + local S3/DynamoDB
     expect(job?.totalUnits).to.equal(3);
   });
 
+  /** Runs a job while recording what every VideoTranscodeChunk invocation returned, and the upload event. */
+  async function runObserved(opts: Omit<Parameters<typeof runVideoJob>[0], 'stack' | 'onEvent'>) {
+    const chunkOutcomes: InvokeOutcome[] = [];
+    const uploads: Extract<VideoJobEvent, { kind: 'uploaded' }>[] = [];
+    const stop = localStack().observeInvocations((r) => r.functionName === 'VideoTranscodeChunk' && chunkOutcomes.push(r.outcome));
+    try {
+      const summary = await runVideoJob({ ...opts, stack: localStack(), onEvent: (e) => e.kind === 'uploaded' && uploads.push(e) });
+      return { summary, chunkOutcomes, uploads };
+    } finally {
+      stop();
+    }
+  }
+
   it('re-running a finished job returns its output without transcoding again', async () => {
     const before = await head(first.outputKey!);
-    const again = await runVideoJob({
+    const { summary: again, chunkOutcomes, uploads } = await runObserved({
       inputPath: join(dir, 'source.mp4'),
       settings: { height: 120, chunkSeconds: 2, maxConcurrency: 2 },
-      stack: localStack(),
     });
     expect(again.result.status).to.equal('SUCCEEDED');
     expect(again.jobId).to.equal(first.jobId);
     expect(again.reused).to.equal(true);
+    // The jobId was derived from the content: the same file is not uploaded again.
+    expect(uploads.map((u) => u.skipped)).to.deep.equal([true]);
+    // Every chunk task ran and found its marker: none was transcoded again.
+    expect(chunkOutcomes).to.have.lengthOf(3);
+    for (const outcome of chunkOutcomes) {
+      expect(outcome.ok, JSON.stringify(outcome)).to.equal(true);
+      expect((outcome as { payload: { reused: boolean } }).payload.reused).to.equal(true);
+    }
     const after = await head(first.outputKey!);
     expect(after?.etag).to.equal(before?.etag);
     expect(after?.lastModified?.getTime()).to.equal(before?.lastModified?.getTime());
+  });
+
+  it('a given jobId always uploads its input, and a different input under it is refused at probe', async () => {
+    const settings = { height: 120, chunkSeconds: 2, maxConcurrency: 2 };
+    const same = await runObserved({ inputPath: join(dir, 'source.mp4'), jobId: first.jobId, settings });
+    // Same bytes: uploaded (nothing about a given jobId says the object there is this file), then reused.
+    expect(same.uploads.map((u) => u.skipped)).to.deep.equal([false]);
+    expect(same.summary.result.status, `${same.summary.result.error}: ${same.summary.result.cause}`).to.equal('SUCCEEDED');
+    expect(same.summary.reused).to.equal(true);
+
+    const other = join(dir, 'other.mp4');
+    await generateClip(other, { ...clip, durationSeconds: 2 });
+    const changed = await runObserved({ inputPath: other, jobId: first.jobId, settings });
+    expect(changed.summary.result.status).to.equal('FAILED');
+    expect(changed.summary.result.error).to.equal('InvalidInput');
+    expect(changed.summary.result.cause).to.contain('input.key');
+    expect(changed.chunkOutcomes).to.deep.equal([]);
   });
 
   it('a source without audio, at 29.97 fps and an odd size, comes out frame-exact', async () => {

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
+import { createTableInput } from '../../handlers/lib/progress-table-definition';
 import type { FunctionSpec } from '../../handlers/catalog-types';
 import type { DefinitionUses } from '../../infra/asl-definition';
 import { assumeRolePolicy, functionPolicy, stateMachinePolicy, tlsOnlyBucketPolicy, type PolicyStatement } from '../../infra/iam-policies';
@@ -36,8 +38,40 @@ describe('infra/iam-policies', () => {
     expect(s.TellMissingFromForbidden).to.deep.include({ Action: ['s3:ListBucket'], Resource: ['arn:b'] });
     expect(s.WriteCatalogPrefixes.Resource).to.deep.equal(['arn:b/jobs/*/work/*']);
     expect(s.WriteCatalogPrefixes.Action).to.include('s3:PutObject');
-    expect(s.ProgressTable.Action).to.deep.equal(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']);
-    expect(s.ProgressTable.Resource).to.deep.equal(['arn:t', 'arn:t/index/*']);
+    // Merge deletes a stale verification-failed.json under its own write prefix.
+    expect(s.WriteCatalogPrefixes.Action).to.include('s3:DeleteObject');
+    expect(s.ProgressTable.Action).to.deep.equal(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(s.ProgressTable.Resource).to.deep.equal(['arn:t']);
+  });
+
+  it('grants on the table exactly the DynamoDB calls handlers/lib/progress.ts makes, reads only for "read"', () => {
+    // The commands progress.ts sends, read from its source: a new call there must come with its grant here.
+    const source = readFileSync(new URL('../../handlers/lib/progress.ts', import.meta.url), 'utf8');
+    const imported = [...source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/(?:lib-dynamodb|client-dynamodb)'/g)]
+      .flatMap((m) => m[1]!.split(','))
+      .map((name) => name.trim().replace(/^type\s+/, ''))
+      .filter((name) => /Command$/.test(name) && !/Input$|Output$/.test(name));
+    const sent = imported.filter((name) => new RegExp(`new ${name}\\(`).test(source));
+    const ACTION: Record<string, string> = {
+      GetCommand: 'dynamodb:GetItem', GetItemCommand: 'dynamodb:GetItem',
+      QueryCommand: 'dynamodb:Query',
+      UpdateCommand: 'dynamodb:UpdateItem', UpdateItemCommand: 'dynamodb:UpdateItem',
+      PutCommand: 'dynamodb:PutItem', PutItemCommand: 'dynamodb:PutItem',
+      DeleteCommand: 'dynamodb:DeleteItem', DeleteItemCommand: 'dynamodb:DeleteItem',
+      BatchGetCommand: 'dynamodb:BatchGetItem', BatchWriteCommand: 'dynamodb:BatchWriteItem',
+    };
+    const used = sent.map((name) => ACTION[name] ?? `unmapped ${name}`);
+    expect(used.sort()).to.deep.equal(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+
+    const table = (mode: 'read' | 'write') =>
+      bySid(functionPolicy({ spec: spec({ table: mode }), bucketArn: 'arn:b', tableArn: 'arn:t', logGroupArn: 'arn:lg' }).Statement).ProgressTable;
+    expect([...table('write').Action].sort()).to.deep.equal([...new Set(used)].sort());
+    expect([...table('read').Action].sort()).to.deep.equal(['dynamodb:GetItem', 'dynamodb:Query']);
+    // No index ARN: the table has none (it would otherwise need `<table>/index/*`).
+    const definition = createTableInput('t');
+    expect(definition.GlobalSecondaryIndexes ?? []).to.deep.equal([]);
+    expect(definition.LocalSecondaryIndexes ?? []).to.deep.equal([]);
+    expect(table('write').Resource).to.deep.equal(['arn:t']);
   });
 
   it('omits S3 and table statements a function does not need', () => {

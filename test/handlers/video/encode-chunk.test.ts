@@ -9,7 +9,7 @@ function manifest(rotation: 0 | 90 | 180 | 270): Manifest {
   return {
     version: 1,
     jobId: 'j',
-    input: { key: 'jobs/j/input/a.mp4', size: 1 },
+    input: { key: 'jobs/j/input/a.mp4', size: 1, etag: '"e"' },
     settings: { height: 360, crf: 23, preset: 'veryfast', audioBitrateKbps: 128 },
     chunkSeconds: null,
     maxConcurrency: 10,

@@ -3,7 +3,9 @@
 // clip was generated (e.g. 4 s at 25 fps = 100 frames), never from the code under test.
 import { expect } from 'chai';
 import { getJob } from '../../../handlers/lib/progress';
-import { exists, getJson, listKeys, putBuffer } from '../../../handlers/lib/s3';
+import { join } from 'node:path';
+import { deleteKeys, exists, getJson, listKeys, putBuffer, uploadFile } from '../../../handlers/lib/s3';
+import { generateClip } from '../../support/media';
 import { jobKeys } from '../../../handlers/lib/storage-layout';
 import { useLocalServices } from '../../support/services';
 import {
@@ -22,11 +24,13 @@ import {
   uploadSameClip,
   uploadRotatedClip,
   uploadTrimmedClip,
+  withTempDir,
   SAME_FRAMES_MIN_PSNR,
 } from './pipeline-steps';
 import { DEADLINE_MARGIN_MS } from '../../../handlers/video/encode-chunk';
 import type { Manifest } from '../../../handlers/video/manifest';
 import { videoKeys } from '../../../handlers/video/keys';
+import { failedVerificationKey } from '../../../handlers/video/merge-chunks';
 
 describe('video pipeline handlers (real S3, DynamoDB, ffmpeg)', function () {
   this.timeout(120_000);
@@ -140,6 +144,30 @@ describe('video pipeline handlers (real S3, DynamoDB, ffmpeg)', function () {
     expect(await listKeys(jobKeys.root(jobId))).to.deep.equal(before);
   });
 
+  it('a task whose marker outlived its outputs (work/ expiry) redoes the work, and the output is rebuilt', async () => {
+    const jobId = 'v-expired-outputs';
+    const key = await uploadClip(jobId, { fps: '25', gop: 25, durationSeconds: 2, audio: true });
+    const input = jobInput(jobId, key, { chunkSeconds: 1 });
+    const first = await runPipeline(input);
+    // What an expiry (or a careless cleanup) takes while every marker stays.
+    const gone = [
+      videoKeys.chunkItems(jobId),
+      videoKeys.sourceChunk(jobId, 1),
+      videoKeys.encodedChunk(jobId, 0),
+      videoKeys.encodedAudio(jobId),
+      videoKeys.output(jobId),
+    ];
+    await deleteKeys(gone);
+
+    const again = await runPipeline(input);
+    for (const k of gone) expect(await exists(k), k).to.equal(true);
+    expect(again.chunks.map((c) => c.reused)).to.deep.equal([false, true]);
+    expect(again.audio.reused).to.equal(false);
+    expect(again.merged.reused).to.equal(false);
+    expect(again.merged.verification.frames).to.deep.equal(first.merged.verification.frames);
+    expect((await measure(videoKeys.output(jobId))).frames).to.equal(50);
+  });
+
   it('a chunk stopped at its deadline, or lost before its marker, is redone on retry and the output is the same', async () => {
     const [key, refKey] = await uploadSameClip(['v-retry-chunk', 'v-retry-ref'], { fps: '25', gop: 25, durationSeconds: 2, audio: true });
     const jobId = 'v-retry-chunk';
@@ -151,8 +179,10 @@ describe('video pipeline handlers (real S3, DynamoDB, ffmpeg)', function () {
       () => undefined,
       (e: Error) => e,
     );
-    expect(stopped?.name).to.equal('TransientError');
+    // Not retryable: a retry would get the same budget for the same work.
+    expect(stopped?.name).to.equal('ChunkOverBudget');
     expect(stopped?.message).to.contain('before the Lambda timeout');
+    expect(stopped?.message).to.contain(videoKeys.sourceChunk(jobId, 0));
     expect(await exists(videoKeys.encodedChunk(jobId, 0))).to.equal(false);
     expect(await exists(videoKeys.encodedChunkMarker(jobId, 0))).to.equal(false);
 
@@ -175,6 +205,32 @@ describe('video pipeline handlers (real S3, DynamoDB, ffmpeg)', function () {
     expect(got.audioSamples).to.equal(want.audioSamples);
   });
 
+  it('a merge that fails verification publishes nothing; the next good merge publishes and clears the failure record', async () => {
+    const jobId = 'v-merge-verify';
+    const key = await uploadClip(jobId, { fps: '25', gop: 25, durationSeconds: 2, audio: false });
+    await probe(jobInput(jobId, key, { chunkSeconds: 1 }), fakeContext('VideoProbe'));
+    await split({ jobId }, fakeContext('VideoSplit'));
+    for (const index of [0, 1]) await transcodeChunk({ jobId, index }, fakeContext('VideoTranscodeChunk'));
+    await transcodeAudio({ jobId }, fakeContext('VideoTranscodeAudio'));
+
+    // A plan expecting one frame more than the source has: the merged file cannot pass.
+    const manifest = await getJson<Manifest>(videoKeys.manifest(jobId));
+    const wrong = { ...manifest, source: { ...manifest.source, video: { ...manifest.source.video, frameCount: 51 } } };
+    await putBuffer(videoKeys.manifest(jobId), JSON.stringify(wrong));
+    const err = await merge({ jobId }, fakeContext('VideoMerge')).then(() => undefined, (e: Error) => e);
+    expect(err?.name).to.equal('VerificationFailed');
+    expect(await exists(videoKeys.output(jobId))).to.equal(false);
+    expect(await exists(videoKeys.verification(jobId))).to.equal(false);
+    expect(await getJson(failedVerificationKey(jobId))).to.deep.include({ ok: false, frames: { expected: 51, actual: 50 } });
+    expect(await exists(videoKeys.mergedVideo(jobId))).to.equal(true);
+
+    await putBuffer(videoKeys.manifest(jobId), JSON.stringify(manifest));
+    const merged = await merge({ jobId }, fakeContext('VideoMerge'));
+    expect(merged.reused).to.equal(false);
+    expect((await measure(videoKeys.output(jobId))).frames).to.equal(50);
+    expect(await exists(failedVerificationKey(jobId))).to.equal(false);
+  });
+
   it('probe refuses to re-plan an existing jobId with different settings', async () => {
     const jobId = 'v-changed-settings';
     const key = await uploadClip(jobId, { durationSeconds: 1, audio: false });
@@ -183,6 +239,27 @@ describe('video pipeline handlers (real S3, DynamoDB, ffmpeg)', function () {
     const err = await probe(changed, fakeContext('VideoProbe')).then(() => undefined, (e: Error) => e);
     expect(err?.name).to.equal('InvalidInput');
     expect(err?.message).to.contain('different input or settings');
+  });
+
+  it('probe refuses a re-run of a jobId whose input key now holds another object, and accepts the same bytes again', async () => {
+    const jobId = 'v-replaced-input';
+    const key = jobKeys.input(jobId, 'source.mp4');
+    await withTempDir(async (dir) => {
+      const [a, b] = [join(dir, 'a.mp4'), join(dir, 'b.mp4')];
+      await generateClip(a, { fps: '25', gop: 25, durationSeconds: 1, audio: false });
+      await generateClip(b, { fps: '25', gop: 25, durationSeconds: 2, audio: false });
+      await uploadFile(a, key);
+      await probe(jobInput(jobId, key), fakeContext('VideoProbe'));
+      // The same bytes uploaded again are the same input.
+      await uploadFile(a, key);
+      expect((await probe(jobInput(jobId, key), fakeContext('VideoProbe'))).chunkCount).to.equal(1);
+
+      await uploadFile(b, key);
+      const err = await probe(jobInput(jobId, key), fakeContext('VideoProbe')).then(() => undefined, (e: Error) => e);
+      expect(err?.name).to.equal('InvalidInput');
+      expect(err?.message).to.contain(key);
+      expect(err?.message).to.contain('input.key');
+    });
   });
 
   it('a chunk index outside the plan is an InvalidInput naming the field', async () => {

@@ -9,6 +9,7 @@ import { getJob } from '../../../handlers/lib/progress';
 import { listKeys, putBuffer } from '../../../handlers/lib/s3';
 import { jobKeys } from '../../../handlers/lib/storage-layout';
 import { useLocalServices } from '../../support/services';
+import { DEADLINE_MARGIN_MS } from '../../../handlers/video/encode-chunk';
 import { fakeContext, jobInput, measure, merge, probe, recordFailure, split, transcodeAudio, transcodeChunk, uploadClip } from './pipeline-steps';
 
 const definitionText = readFileSync(new URL('../../../asl/video.asl.json', import.meta.url), 'utf8');
@@ -18,6 +19,9 @@ describe('asl/video.asl.json on the local engine (handlers in-process)', functio
   const services = useLocalServices();
   let engine: Engine;
   let definition: ReturnType<typeof loadDefinition>;
+  // What the TranscodeChunk task sees: its Lambda timeout, and the index of every attempt.
+  let chunkTimeoutMs = 900_000;
+  let chunkAttempts: number[] = [];
 
   before(() => {
     const s = services();
@@ -39,7 +43,10 @@ describe('asl/video.asl.json on the local engine (handlers in-process)', functio
       taskHandlers: {
         VideoProbe: inProcess('VideoProbe', probe),
         VideoSplit: inProcess('VideoSplit', split),
-        VideoTranscodeChunk: inProcess('VideoTranscodeChunk', transcodeChunk),
+        VideoTranscodeChunk: (input: unknown) => {
+          chunkAttempts.push((input as { index: number }).index);
+          return transcodeChunk(input, fakeContext('VideoTranscodeChunk', chunkTimeoutMs));
+        },
         VideoTranscodeAudio: inProcess('VideoTranscodeAudio', transcodeAudio),
         VideoMerge: inProcess('VideoMerge', merge),
         VideoRecordFailure: inProcess('VideoRecordFailure', recordFailure),
@@ -78,6 +85,23 @@ describe('asl/video.asl.json on the local engine (handlers in-process)', functio
     expect(job?.error).to.equal('InvalidInput');
     expect(job?.cause).to.contain('not a readable media file');
     expect(await listKeys(jobKeys.work(jobId, ''))).to.deep.equal([]);
+  });
+
+  it('a chunk that cannot finish within its timeout fails the job without being retried', async () => {
+    const jobId = 'sm-over-budget';
+    const key = await uploadClip(jobId, { fps: '25', gop: 25, durationSeconds: 2, audio: false });
+    // No time beyond the safety margin: every attempt is stopped at once.
+    chunkTimeoutMs = DEADLINE_MARGIN_MS;
+    chunkAttempts = [];
+    try {
+      const result = await engine.startExecution(definition, jobInput(jobId, key, { chunkSeconds: 1 })).done;
+      expect(result.status).to.equal('FAILED');
+    } finally {
+      chunkTimeoutMs = 900_000;
+    }
+    // Two chunks, one attempt each: ChunkOverBudget matches no Retry rule.
+    expect([...chunkAttempts].sort()).to.deep.equal([0, 1]);
+    expect((await getJob(jobId))?.status).to.equal('FAILED');
   });
 
   it('an execution input without a usable jobId still fails with the validation error', async () => {
