@@ -38,6 +38,29 @@ export interface LocalStack {
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
   const functions = opts.functions ?? catalog;
   const services = await startLocalServices({ dataDir: opts.dataDir });
+  try {
+    return assemble(opts, functions, services);
+  } catch (err) {
+    // A bad option (timeScale 0, a duplicated function) must not leave servers and the data-dir lock behind.
+    await services.stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Runs every step even when an earlier one rejects; rejects with the first failure. */
+async function runAll(steps: (() => Promise<void>)[]): Promise<void> {
+  let first: { error: unknown } | undefined;
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      first ??= { error };
+    }
+  }
+  if (first) throw first.error;
+}
+
+function assemble(opts: LocalStackOptions, functions: readonly FunctionSpec[], services: LocalServices): LocalStack {
   const lambda = createLambdaRuntime({
     functions,
     env: services.env,
@@ -58,7 +81,13 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       return outcome;
     },
   };
-  const engine = createEngine({ lambda: observed, env: services.env, region: services.region, timeScale: opts.timeScale });
+  let engine: Engine;
+  try {
+    engine = createEngine({ lambda: observed, env: services.env, region: services.region, timeScale: opts.timeScale });
+  } catch (err) {
+    void lambda.close();
+    throw err;
+  }
   const placeholders = localPlaceholders({
     functions,
     region: services.region,
@@ -76,10 +105,6 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       return () => listeners.delete(listener);
     },
     stop: () =>
-      (stopping ??= (async () => {
-        await engine.close();
-        await lambda.close();
-        await services.stop();
-      })()),
+      (stopping ??= runAll([() => engine.close(), () => lambda.close(), () => services.stop()])),
   };
 }

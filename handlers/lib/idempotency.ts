@@ -4,10 +4,17 @@
 // Contract for `work`: write every output to a DETERMINISTIC key (derived from the job id and
 // the task's input, never from time or randomness), so a re-run after a crash overwrites the
 // same objects instead of leaving orphans beside them. The marker is written LAST, only after
-// `work` resolved, so its presence proves every output is complete.
+// `work` resolved, so its presence proves every output was complete when it was written.
+//
+// A marker is trusted only as far as it can be: one that cannot be read or is not a marker is
+// ignored (the work is redone, which its deterministic keys make safe), and with `outputKeys` a
+// marker whose outputs have since gone (work/ objects expire under the bucket's lifecycle rule,
+// possibly before their marker) is ignored too.
+import { createLogger } from './logger';
+import { InputNotFound } from './errors';
 import { getJson, head, putJson } from './s3';
-import { InvalidInput } from './errors';
 import { jobKeys } from './storage-layout';
+import { isTransient } from './transient';
 
 interface Marker<T> {
   completedAt: string;
@@ -19,23 +26,58 @@ export interface RunOnceOptions<T> {
   markerKey: string;
   work: () => Promise<T>;
   bucket?: string;
+  /**
+   * The keys the recorded result depends on. When a marker exists, each is HEADed and the work is
+   * redone if any is missing. Omit to trust the marker alone.
+   */
+  outputKeys?: (result: T) => string[];
 }
+
+const logger = createLogger('longhaul-idempotency');
 
 /** The conventional marker key for one task of a job. */
 export function taskMarkerKey(jobId: string, taskId: string): string {
   return jobKeys.work(jobId, `markers/${taskId}.json`);
 }
 
-/** Runs `work` unless its marker exists; `reused` says which happened. The result must be JSON. */
+function isMarker<T>(value: unknown): value is Marker<T> {
+  // No `result` check: a work that resolved to undefined has none once stored as JSON.
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'completedAt' in value;
+}
+
+/** The recorded marker, or undefined when there is none or it cannot be trusted (logged). */
+async function readMarker<T>(opts: RunOnceOptions<T>, bucketOpt: { bucket?: string }): Promise<Marker<T> | undefined> {
+  if (!(await head(opts.markerKey, bucketOpt))) return undefined;
+  let marker: unknown;
+  try {
+    marker = await getJson<unknown>(opts.markerKey, bucketOpt);
+  } catch (err) {
+    // Throttling or a dropped connection says nothing about the marker: let the task retry.
+    if (isTransient(err)) throw err;
+    // Gone between HEAD and GET, or not JSON (a half-written object): redo the work.
+    if (!(err instanceof InputNotFound)) logger.warn('Ignoring an unreadable completion marker; redoing the work', { key: opts.markerKey, error: (err as Error).message });
+    return undefined;
+  }
+  if (!isMarker<T>(marker)) {
+    logger.warn('Ignoring an object at the marker key that is not a completion marker; redoing the work', { key: opts.markerKey });
+    return undefined;
+  }
+  if (opts.outputKeys) {
+    for (const key of opts.outputKeys(marker.result)) {
+      if (!(await head(key, bucketOpt))) {
+        logger.warn('A completion marker outlived one of its outputs; redoing the work', { key: opts.markerKey, missing: key });
+        return undefined;
+      }
+    }
+  }
+  return marker;
+}
+
+/** Runs `work` unless its (trustworthy) marker exists; `reused` says which happened. The result must be JSON. */
 export async function runOnce<T>(opts: RunOnceOptions<T>): Promise<{ result: T; reused: boolean }> {
   const bucketOpt = { bucket: opts.bucket };
-  if (await head(opts.markerKey, bucketOpt)) {
-    const marker = await getJson<Marker<T>>(opts.markerKey, bucketOpt);
-    if (typeof marker !== 'object' || marker === null || !('completedAt' in marker)) {
-      throw new InvalidInput(`Object at ${opts.markerKey} is not a completion marker`, { key: opts.markerKey });
-    }
-    return { result: marker.result, reused: true };
-  }
+  const existing = await readMarker(opts, bucketOpt);
+  if (existing) return { result: existing.result, reused: true };
   const result = await opts.work();
   const marker: Marker<T> = { completedAt: new Date().toISOString(), result };
   await putJson(opts.markerKey, marker, bucketOpt);

@@ -4,21 +4,28 @@
 // transactions), designed so that progress never goes backwards and a retried task counts once:
 // - A job item (sk "JOB") holds status, step, doneUnits/totalUnits and timestamps. SUCCEEDED is
 //   terminal: nothing moves it back to RUNNING or FAILED.
-// - A task item (sk "TASK#<id>") is marked done with `attribute_not_exists(doneAt)`; only the
-//   caller that wins that condition adds the task's units to the job's doneUnits. A crash between
-//   the two writes therefore under-counts (never double-counts) that one task; finishJob(SUCCEEDED)
-//   repairs it by raising doneUnits to the sum over done tasks (never lowering it).
+// - A task item (sk "TASK#<id>") is marked done with `attribute_not_exists(doneAt)`. The job write
+//   that adds the task's units is idempotent by itself: it also adds the task id to the job's
+//   `countedTasks` set, on condition that the set does not hold it yet. So a retried write (the SDK's
+//   own retry after a lost response, or a task retried after a crash between the two writes) counts
+//   once, and every call that finds the task done makes sure it is counted. finishJob(SUCCEEDED)
+//   still repairs a job whose task never came back, raising doneUnits to the sum over done tasks.
+// - Every write sets `expiresAt` (the table's TTL attribute) to PROGRESS_RETENTION_SECONDS later.
 import { DynamoDBClient, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
   UpdateCommand,
+  type GetCommandInput,
+  type QueryCommandInput,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { readRegion, readTable } from './config';
 import { InvalidInput } from './errors';
-import { ENV, JOB_ID_PATTERN, progressTable } from './storage-layout';
+import { enforceTableAccess, LOCAL_ACCESS_ENV, readLocalAccess } from './local-access';
+import { ENV, JOB_ID_PATTERN, PROGRESS_RETENTION_SECONDS, progressTable } from './storage-layout';
+import { withTransient } from './transient';
 
 export type JobStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 export type TaskStatus = 'RUNNING' | 'FAILED' | 'SUCCEEDED';
@@ -62,13 +69,14 @@ const clients = new Map<string, DynamoDBDocumentClient>();
 // Keyed like the S3 client: the endpoint may change between local runs in one process.
 function docClient(): DynamoDBDocumentClient {
   const env = process.env;
-  const key = [readRegion(), env[ENV.dynamoEndpoint] ?? '', env.AWS_ACCESS_KEY_ID ?? ''].join('|');
+  const key = [readRegion(), env[ENV.dynamoEndpoint] ?? '', env.AWS_ACCESS_KEY_ID ?? '', env[LOCAL_ACCESS_ENV] ?? ''].join('|');
   let client = clients.get(key);
   if (!client) {
     const endpoint = env[ENV.dynamoEndpoint]?.trim() || undefined;
-    client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: readRegion(), endpoint }), {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    const base = new DynamoDBClient({ region: readRegion(), endpoint });
+    const grant = readLocalAccess();
+    if (grant) enforceTableAccess(base, grant);
+    client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
     clients.set(key, client);
   }
   return client;
@@ -112,10 +120,29 @@ const taskKey = (jobId: string, taskId: string) => ({
 
 const now = () => new Date().toISOString();
 
-/** Runs a conditional update; returns false when the condition did not hold. */
+/** The TTL value every write sets: items expire PROGRESS_RETENTION_SECONDS after their last update. */
+const expiry = () => Math.floor(Date.now() / 1000) + PROGRESS_RETENTION_SECONDS;
+const TTL_SET = `${progressTable.ttlAttribute} = :expiresAt`;
+
+// Every call goes through here so throttling, 5xx and network failures surface as TransientError.
+function sendUpdate(input: UpdateCommandInput) {
+  const what = `UpdateItem ${String(input.Key?.[progressTable.partitionKey.name])} ${String(input.Key?.[progressTable.sortKey.name])}`;
+  return withTransient(what, () => docClient().send(new UpdateCommand(input)));
+}
+
+function get(input: GetCommandInput) {
+  const what = `GetItem ${String(input.Key?.[progressTable.partitionKey.name])} ${String(input.Key?.[progressTable.sortKey.name])}`;
+  return withTransient(what, () => docClient().send(new GetCommand(input)));
+}
+
+function query(input: QueryCommandInput, what: string) {
+  return withTransient(`Query ${what}`, () => docClient().send(new QueryCommand(input)));
+}
+
+/** Runs a conditional update (setting the TTL too); returns false when the condition did not hold. */
 async function conditionalUpdate(input: Omit<UpdateCommandInput, 'TableName'>, opts?: TableOption): Promise<boolean> {
   try {
-    await docClient().send(new UpdateCommand({ TableName: tableOf(opts), ...input }));
+    await sendUpdate({ TableName: tableOf(opts), ...withExpiry(input) });
     return true;
   } catch (err) {
     if (err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === 'ConditionalCheckFailedException') {
@@ -123,6 +150,13 @@ async function conditionalUpdate(input: Omit<UpdateCommandInput, 'TableName'>, o
     }
     throw err;
   }
+}
+
+/** Adds `expiresAt = :expiresAt` to the update's SET clause. */
+function withExpiry<T extends Pick<UpdateCommandInput, 'UpdateExpression' | 'ExpressionAttributeValues'>>(input: T): T {
+  const expr = input.UpdateExpression ?? '';
+  const updated = /^\s*SET\s/i.test(expr) ? expr.replace(/^\s*SET\s/i, `SET ${TTL_SET}, `) : `SET ${TTL_SET} ${expr}`;
+  return { ...input, UpdateExpression: updated, ExpressionAttributeValues: { ...input.ExpressionAttributeValues, ':expiresAt': expiry() } };
 }
 
 /**
@@ -205,20 +239,17 @@ export async function recordTaskStart(jobId: string, taskId: string, opts?: Tabl
     opts,
   );
   if (!started) {
-    await docClient().send(
-      new UpdateCommand({
-        TableName: tableOf(opts),
-        Key: taskKey(jobId, taskId),
-        UpdateExpression: 'ADD attempts :one',
-        ExpressionAttributeValues: { ':one': 1 },
-      }),
-    );
+    await sendUpdate({
+      TableName: tableOf(opts),
+      ...withExpiry({ Key: taskKey(jobId, taskId), UpdateExpression: 'ADD attempts :one', ExpressionAttributeValues: { ':one': 1 } }),
+    });
   }
 }
 
 /**
- * Marks the task done and adds its units to the job, exactly once however often it is called.
- * Returns whether this call was the one that counted.
+ * Marks the task done and adds its units to the job, exactly once however often it is called (and
+ * whatever responses are lost). Returns whether this call's job write added the units; false when
+ * they were already counted (by an earlier call, or by this call's own write whose response was lost).
  */
 export async function recordTaskDone(
   jobId: string,
@@ -234,7 +265,7 @@ export async function recordTaskDone(
     throw new InvalidInput(`Invalid durationMs ${done.durationMs}: must be a non-negative number`, { field: 'durationMs' });
   }
   const t = now();
-  const first = await conditionalUpdate(
+  const markedDone = await conditionalUpdate(
     {
       Key: taskKey(jobId, taskId),
       UpdateExpression:
@@ -254,21 +285,37 @@ export async function recordTaskDone(
     },
     opts,
   );
-  if (!first) return false;
-  // Upsert, not conditional: if the start record is missing (out of order, or never written)
-  // the count still lands, and a later startJob keeps it (it only fills absent attributes).
-  await docClient().send(
-    new UpdateCommand({
-      TableName: tableOf(opts),
+  // Not marked by this call: the task was done before, or this call's own write landed and its
+  // response was lost. Either way it is done; count the units it was recorded with.
+  const counted = markedDone ? units : await recordedUnits(jobId, taskId, units, opts);
+  // An upsert guarded only by the task's membership in countedTasks: if the start record is missing
+  // (out of order, or never written) the count still lands, and a later startJob keeps it.
+  return conditionalUpdate(
+    {
       Key: jobKey(jobId),
       UpdateExpression:
         'SET jobId = :jobId, updatedAt = :now, #status = if_not_exists(#status, :running), step = if_not_exists(step, :unknown), ' +
-        'startedAt = if_not_exists(startedAt, :now) ADD doneUnits :units',
+        'startedAt = if_not_exists(startedAt, :now) ADD doneUnits :units, countedTasks :taskIdSet',
+      ConditionExpression: 'attribute_not_exists(countedTasks) OR NOT contains(countedTasks, :taskId)',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':jobId': jobId, ':now': t, ':running': 'RUNNING', ':unknown': 'unknown', ':units': units },
-    }),
+      ExpressionAttributeValues: {
+        ':jobId': jobId,
+        ':now': t,
+        ':running': 'RUNNING',
+        ':unknown': 'unknown',
+        ':units': counted,
+        ':taskId': taskId,
+        ':taskIdSet': new Set([taskId]),
+      },
+    },
+    opts,
   );
-  return true;
+}
+
+async function recordedUnits(jobId: string, taskId: string, fallback: number, opts?: TableOption): Promise<number> {
+  const out = await get({ TableName: tableOf(opts), Key: taskKey(jobId, taskId), ConsistentRead: true });
+  const units = (out.Item as TaskRecord | undefined)?.units;
+  return typeof units === 'number' ? units : fallback;
 }
 
 /**
@@ -305,11 +352,16 @@ export async function recordTaskError(
   );
 }
 
-/** Sum of units over done tasks: the truth doneUnits is repaired towards. */
-async function doneUnitsFromTasks(jobId: string, opts?: TableOption): Promise<number> {
+/** Sum of units over done tasks, and their ids: the truth doneUnits is repaired towards. */
+async function doneTasks(jobId: string, opts?: TableOption): Promise<{ sum: number; ids: string[] }> {
   let sum = 0;
-  for (const task of await listTasks(jobId, opts)) if (task.doneAt) sum += task.units ?? 0;
-  return sum;
+  const ids: string[] = [];
+  for (const task of await listTasks(jobId, opts)) {
+    if (!task.doneAt) continue;
+    sum += task.units ?? 0;
+    ids.push(task.taskId);
+  }
+  return { sum, ids };
 }
 
 /**
@@ -357,25 +409,29 @@ export async function finishJob(
     opts,
   );
   if (finished && end.status === 'SUCCEEDED') {
-    // Repair a crash between a task's two writes: raise, never lower.
-    const sum = await doneUnitsFromTasks(jobId, opts);
-    await conditionalUpdate(
-      {
-        Key: jobKey(jobId),
-        UpdateExpression: 'SET doneUnits = :sum',
-        ConditionExpression: 'doneUnits < :sum',
-        ExpressionAttributeValues: { ':sum': sum },
-      },
-      opts,
-    );
+    // Repair a crash between a task's two writes: raise, never lower. The repaired tasks join
+    // countedTasks, so a late retry of one of them cannot add its units a second time.
+    const { sum, ids } = await doneTasks(jobId, opts);
+    if (ids.length > 0) {
+      await conditionalUpdate(
+        {
+          Key: jobKey(jobId),
+          UpdateExpression: 'SET doneUnits = :sum ADD countedTasks :ids',
+          ConditionExpression: 'doneUnits < :sum',
+          ExpressionAttributeValues: { ':sum': sum, ':ids': new Set(ids) },
+        },
+        opts,
+      );
+    }
   }
 }
 
 export async function getJob(jobId: string, opts?: TableOption): Promise<JobRecord | undefined> {
   checkJobId(jobId);
-  const out = await docClient().send(new GetCommand({ TableName: tableOf(opts), Key: jobKey(jobId), ConsistentRead: true }));
+  const out = await get({ TableName: tableOf(opts), Key: jobKey(jobId), ConsistentRead: true });
   if (!out.Item) return undefined;
-  const { [progressTable.partitionKey.name]: _pk, [progressTable.sortKey.name]: _sk, ...rest } = out.Item;
+  // countedTasks is bookkeeping (a Set, which JSON would render as {}), not part of the record.
+  const { [progressTable.partitionKey.name]: _pk, [progressTable.sortKey.name]: _sk, countedTasks: _counted, ...rest } = out.Item;
   // A job counted before its start record was written has no total yet.
   return { totalUnits: 0, doneUnits: 0, ...rest } as JobRecord;
 }
@@ -386,15 +442,16 @@ export async function listTasks(jobId: string, opts?: TableOption): Promise<Task
   const tasks: TaskRecord[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const out = await docClient().send(
-      new QueryCommand({
+    const out = await query(
+      {
         TableName: tableOf(opts),
         KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :task)',
         ExpressionAttributeNames: { '#pk': progressTable.partitionKey.name, '#sk': progressTable.sortKey.name },
         ExpressionAttributeValues: { ':pk': progressTable.jobPk(jobId), ':task': progressTable.taskSk('') },
         ExclusiveStartKey: start,
         ConsistentRead: true,
-      }),
+      },
+      `tasks of ${jobId}`,
     );
     for (const item of out.Items ?? []) {
       const { [progressTable.partitionKey.name]: _pk, [progressTable.sortKey.name]: _sk, ...rest } = item;

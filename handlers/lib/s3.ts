@@ -18,7 +18,9 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { readBucket, readRegion } from './config';
 import { InputNotFound, InvalidInput, isNotFound } from './errors';
+import { enforceS3Access, LOCAL_ACCESS_ENV, readLocalAccess } from './local-access';
 import { ENV, WORK_RETENTION_TAG, isWorkKey } from './storage-layout';
+import { withTransient } from './transient';
 
 export interface BucketOption {
   /** Defaults to the job bucket from the environment (LONGHAUL_BUCKET). */
@@ -41,7 +43,7 @@ const clients = new Map<string, S3Client>();
 // different local server per run, and a client built for a dead endpoint must not be reused.
 function clientKey(): string {
   const env = process.env;
-  return [readRegion(), env[ENV.s3Endpoint] ?? '', env.AWS_ACCESS_KEY_ID ?? ''].join('|');
+  return [readRegion(), env[ENV.s3Endpoint] ?? '', env.AWS_ACCESS_KEY_ID ?? '', env[LOCAL_ACCESS_ENV] ?? ''].join('|');
 }
 
 /** The shared S3 client for the current environment. */
@@ -60,6 +62,8 @@ export function s3Client(): S3Client {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
+    const grant = readLocalAccess();
+    if (grant) enforceS3Access(client, grant);
     clients.set(key, client);
   }
   return client;
@@ -77,7 +81,7 @@ function bucketOf(opts?: BucketOption): string {
 
 export async function head(key: string, opts?: BucketOption): Promise<ObjectInfo | undefined> {
   try {
-    const out = await s3Client().send(new HeadObjectCommand({ Bucket: bucketOf(opts), Key: key }));
+    const out = await withTransient(`HeadObject ${key}`, () => s3Client().send(new HeadObjectCommand({ Bucket: bucketOf(opts), Key: key })));
     return { size: out.ContentLength ?? 0, etag: out.ETag, lastModified: out.LastModified };
   } catch (err) {
     if (isNotFound(err)) return undefined;
@@ -92,7 +96,7 @@ export async function exists(key: string, opts?: BucketOption): Promise<boolean>
 async function getObject(key: string, opts: BucketOption | undefined, range?: string): Promise<GetObjectCommandOutput> {
   const bucket = bucketOf(opts);
   try {
-    return await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range }));
+    return await withTransient(`GetObject ${key}`, () => s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range })));
   } catch (err) {
     // A wrong bucket is a configuration problem, not a missing input: keep it a plain Error.
     if ((err as { name?: string }).name === 'NoSuchBucket') {
@@ -136,7 +140,9 @@ export async function getRange(key: string, start: number, endInclusive: number,
     throw err;
   }
   const chunks: Buffer[] = [];
-  for await (const chunk of bodyStream(out)) chunks.push(chunk as Buffer);
+  await withTransient(`GetObject ${key} (reading the body)`, async () => {
+    for await (const chunk of bodyStream(out)) chunks.push(chunk as Buffer);
+  });
   // s3rver ignores a range ending at byte 0 (it reads `end || Infinity`) and sends everything
   // from `start`; S3 never sends more than asked, so trimming is a no-op there.
   const body = Buffer.concat(chunks);
@@ -155,7 +161,7 @@ export async function downloadToFile(key: string, path: string, opts?: BucketOpt
   const stream = await getStream(key, opts);
   const temp = tempSibling(path);
   try {
-    await pipeline(stream, createWriteStream(temp));
+    await withTransient(`GetObject ${key} (downloading to ${path})`, () => pipeline(stream, createWriteStream(temp)));
     const { size } = await stat(temp);
     await rename(temp, path);
     return size;
@@ -172,37 +178,46 @@ export async function downloadToFile(key: string, path: string, opts?: BucketOpt
 export async function putStream(key: string, body: Readable, opts?: PutOptions): Promise<void> {
   const upload = new Upload({
     client: s3Client(),
-    params: { Bucket: bucketOf(opts), Key: key, Body: body, ContentType: opts?.contentType },
-    tags: isWorkKey(key) ? [{ Key: WORK_RETENTION_TAG.key, Value: WORK_RETENTION_TAG.value }] : undefined,
+    // Tagging rides on the PutObject or CreateMultipartUpload itself (lib-storage's `tags` option
+    // would tag in a second call after completion, leaving an untagged object if that call fails).
+    params: { Bucket: bucketOf(opts), Key: key, Body: body, ContentType: opts?.contentType, Tagging: workTagging(key) },
     queueSize: 4,
     partSize: 8 * 1024 * 1024,
     leavePartsOnError: false,
   });
-  await upload.done();
+  await withTransient(`Upload ${key}`, () => upload.done());
 }
 
 export async function uploadFile(path: string, key: string, opts?: PutOptions): Promise<void> {
   await putStream(key, createReadStream(path), opts);
 }
 
+/** The tag set (URL-encoded, as S3's x-amz-tagging takes it) that lets the lifecycle rule expire work/ objects. */
+function workTagging(key: string): string | undefined {
+  return isWorkKey(key) ? `${WORK_RETENTION_TAG.key}=${WORK_RETENTION_TAG.value}` : undefined;
+}
+
 export async function putBuffer(key: string, body: Buffer | Uint8Array | string, opts?: PutOptions): Promise<void> {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  await s3Client().send(
-    new PutObjectCommand({
-      Bucket: bucketOf(opts),
-      Key: key,
-      Body: bytes,
-      ContentLength: bytes.byteLength,
-      ContentType: opts?.contentType,
-      Tagging: isWorkKey(key) ? `${WORK_RETENTION_TAG.key}=${WORK_RETENTION_TAG.value}` : undefined,
-    }),
+  await withTransient(`PutObject ${key}`, () =>
+    s3Client().send(
+      new PutObjectCommand({
+        Bucket: bucketOf(opts),
+        Key: key,
+        Body: bytes,
+        ContentLength: bytes.byteLength,
+        ContentType: opts?.contentType,
+        Tagging: workTagging(key),
+      }),
+    ),
   );
 }
 
 export async function getText(key: string, opts?: BucketOption): Promise<string> {
   const out = await getObject(key, opts);
   if (!out.Body) return '';
-  return out.Body.transformToString('utf8');
+  const body = out.Body;
+  return withTransient(`GetObject ${key} (reading the body)`, () => body.transformToString('utf8'));
 }
 
 /** Parses the object as JSON; InvalidInput naming the key when it is not JSON. No shape check: callers validate. */
@@ -227,8 +242,8 @@ export async function listKeys(prefix: string, opts?: BucketOption & { pageSize?
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const out = await s3Client().send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: opts?.pageSize }),
+    const out = await withTransient(`ListObjectsV2 ${prefix}`, () =>
+      s3Client().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: opts?.pageSize })),
     );
     for (const item of out.Contents ?? []) if (item.Key !== undefined) keys.push(item.Key);
     token = out.IsTruncated ? out.NextContinuationToken : undefined;
@@ -243,11 +258,13 @@ export async function deleteKeys(keys: readonly string[], opts?: BucketOption): 
   const bucket = bucketOf(opts);
   for (let i = 0; i < keys.length; i += DELETE_BATCH) {
     const batch = keys.slice(i, i + DELETE_BATCH);
-    const out = await s3Client().send(
-      new DeleteObjectsCommand({
-        Bucket: bucket,
-        Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-      }),
+    const out = await withTransient(`DeleteObjects ${batch[0]} (+${batch.length - 1} more)`, () =>
+      s3Client().send(
+        new DeleteObjectsCommand({
+          Bucket: bucket,
+          Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+        }),
+      ),
     );
     const failed = out.Errors?.[0];
     if (failed) {

@@ -52,3 +52,7 @@ export const progressTable = {
   jobSk: 'JOB',
   taskSk: (taskId: string) => `TASK#${taskId}`,
 } as const;
+
+/** Progress items expire (DynamoDB TTL on `expiresAt`) this long after their last update. */
+export const PROGRESS_RETENTION_DAYS = 90;
+export const PROGRESS_RETENTION_SECONDS = PROGRESS_RETENTION_DAYS * 24 * 60 * 60;

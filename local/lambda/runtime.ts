@@ -191,6 +191,14 @@ export function createLambdaRuntime(opts: LambdaRuntimeOptions): LambdaRuntime {
     mine.now += 1;
     mine.peak = Math.max(mine.peak, mine.now);
     try {
+      const dead = pool.takeIdleDeath(spec.name);
+      if (dead) {
+        const error = dead.exitError(requestId);
+        const text = `${error.errorType}: an execution environment of ${spec.name} crashed after its last invocation returned; reported on this invocation, as Lambda reports a crash of a frozen environment when it thaws`;
+        onLog({ functionName: spec.name, requestId, stream: 'runtime', text });
+        counters.errors += 1;
+        return { ok: false, error, requestId, durationMs: 0, coldStart: false };
+      }
       const worker = pool.checkout(spec);
       const timeoutMs = scaledTimeoutMs(spec);
       const result = await worker.run({

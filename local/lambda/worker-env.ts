@@ -1,6 +1,9 @@
 // The environment a worker process starts with: what Lambda sets for a function, plus ours.
 import { tmpdir } from 'node:os';
 import type { FunctionSpec } from '../../handlers/catalog-types';
+import { LOCAL_ACCESS_ENV } from '../../handlers/lib/local-access';
+import { ENV } from '../../handlers/lib/storage-layout';
+import { accessGrantFor } from './access-grant';
 
 /** The worker moves this into TMPDIR once tsx is loaded, so tsx's compile cache stays in the shared temp dir. */
 export const WORKER_TMPDIR_VAR = 'LONGHAUL_WORKER_TMPDIR';
@@ -52,6 +55,8 @@ export function buildWorkerEnv(input: WorkerEnvInput): Record<string, string> {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...input.common,
     ...(spec.env ?? {}),
+    // The function's IAM role, checked by handlers/lib's SDK clients: what AWS would deny fails here too.
+    [LOCAL_ACCESS_ENV]: JSON.stringify(accessGrantFor(spec, input.common[ENV.bucket] ?? '')),
     [WORKER_TMPDIR_VAR]: input.tmpDir,
   };
 }

@@ -29,14 +29,27 @@ export interface WorkerPool {
   closeAll(): Promise<void>;
   /** Synchronous kill of every process group, for process exit. */
   killAllNow(): void;
+  /**
+   * A worker of this function that died while idle (e.g. a timer threw after the handler returned),
+   * not yet reported; each is taken once. Lambda freezes idle environments, so there the crash
+   * happens when the next invocation thaws it, and that invocation fails with it.
+   */
+  takeIdleDeath(functionName: string): LambdaWorker | undefined;
 }
 
 export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
   const idle = new Map<string, LambdaWorker[]>();
   const lastUsed = new Map<LambdaWorker, number>();
   const live = new Set<LambdaWorker>();
+  const idleDeaths = new Map<string, LambdaWorker[]>();
   let started = 0;
   let useClock = 0;
+
+  const noteIdleDeath = (worker: LambdaWorker): void => {
+    const deaths = idleDeaths.get(worker.functionName) ?? [];
+    deaths.push(worker);
+    idleDeaths.set(worker.functionName, deaths);
+  };
 
   const idleOf = (name: string): LambdaWorker[] => {
     let list = idle.get(name);
@@ -89,6 +102,8 @@ export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
     live.add(worker);
     // A new execution environment gets a fresh /tmp; the old one goes with its worker.
     void worker.closed.then(() => {
+      // Still listed idle: nobody here killed it (every kill forgets the worker first).
+      if (idle.get(worker.functionName)?.includes(worker)) noteIdleDeath(worker);
       forget(worker);
       rmSync(tmpDir, { recursive: true, force: true });
     });
@@ -126,6 +141,15 @@ export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
     },
     killAllNow() {
       for (const w of live) w.kill();
+    },
+    takeIdleDeath(functionName) {
+      // Exited, though its close may not have been seen yet.
+      for (const worker of [...idleOf(functionName)]) {
+        if (worker.isAlive()) continue;
+        noteIdleDeath(worker);
+        forget(worker);
+      }
+      return idleDeaths.get(functionName)?.shift();
     },
   };
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FunctionSpec } from '../../handlers/catalog-types';
 import { aborted, initTimedOut, runtimeExited, timedOut } from './lambda-errors';
+import { watchGroupMemory } from './memory-watch';
 import { createLineSplitter } from './output-lines';
 import type { LambdaError, LogLine } from './types';
 import type { WorkerInit, WorkerMessage } from './worker-protocol';
@@ -62,6 +63,8 @@ export interface LambdaWorker {
   run(request: RunRequest): Promise<RunResult>;
   /** SIGKILL to the whole process group. Safe to call at any time. */
   kill(): void;
+  /** Lambda's error for this worker's death (after `closed`), worded for the invocation `requestId`. */
+  exitError(requestId: string): LambdaError;
 }
 
 type WorkerEvent = { kind: 'message'; message: WorkerMessage } | { kind: 'mark' } | { kind: 'closed' };
@@ -234,8 +237,20 @@ export function spawnWorker(opts: WorkerSpawnOptions): LambdaWorker {
         kill();
       };
       request.signal?.addEventListener('abort', onAbort, { once: true });
+      const stopMemoryWatch = watchGroupMemory(pid, spec.memoryMb, (rssMb) => {
+        if (reply || timedOutFlag || abortedFlag) return;
+        outOfMemory = true;
+        opts.onLog({
+          functionName: spec.name,
+          requestId: request.requestId,
+          stream: 'runtime',
+          text: `Runtime.OutOfMemory: the function's processes use ${rssMb} MB, over its ${spec.memoryMb} MB: killed`,
+        });
+        kill();
+      });
 
       const settle = (payload: RunPayload, reusable: boolean): void => {
+        stopMemoryWatch();
         clearTimeout(timer);
         clearTimeout(graceTimer);
         request.signal?.removeEventListener('abort', onAbort);
@@ -297,5 +312,6 @@ export function spawnWorker(opts: WorkerSpawnOptions): LambdaWorker {
     isAlive: () => !isClosed && exitCode === null && exitSignal === null,
     run,
     kill,
+    exitError: deathError,
   };
 }

@@ -2,6 +2,7 @@
 import S3rver from 's3rver';
 import AccountModule from 's3rver/lib/models/account.js';
 import { closeServer } from './http-close';
+import { installS3rverAtomicPutShim } from './s3rver-atomic-put';
 import { installS3rverListTokenShim } from './s3rver-list-token';
 import { installS3rverPutTaggingShim } from './s3rver-put-tagging';
 
@@ -21,6 +22,7 @@ export interface RunningServer {
 export async function startS3Server(opts: S3ServerOptions): Promise<RunningServer> {
   installS3rverListTokenShim();
   installS3rverPutTaggingShim();
+  installS3rverAtomicPutShim();
   // s3rver only accepts signatures from keys registered on its (process-wide) dummy account.
   AccountModule.DUMMY_ACCOUNT.createKeyPair(opts.credentials.accessKeyId, opts.credentials.secretAccessKey);
   const server = new S3rver({

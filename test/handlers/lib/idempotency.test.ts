@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { runOnce, taskMarkerKey } from '../../../handlers/lib/idempotency';
 import * as s3 from '../../../handlers/lib/s3';
-import { InvalidInput } from '../../../handlers/lib/errors';
 import { useLocalServices } from '../../support/services';
 
 describe('handlers/lib/idempotency (against s3rver)', () => {
@@ -60,16 +59,40 @@ describe('handlers/lib/idempotency (against s3rver)', () => {
     expect(await s3.exists(markerKey)).to.equal(true);
   });
 
-  it('refuses an object at the marker key that is not a marker', async () => {
-    const markerKey = taskMarkerKey('job-4', 'split');
-    await s3.putJson(markerKey, [1, 2]);
-    let caught: unknown;
-    try {
-      await runOnce({ markerKey, work: async () => 1 });
-    } catch (err) {
-      caught = err;
+  it('redoes the work when the object at the marker key is not a marker, or not JSON', async () => {
+    for (const [task, content] of [
+      ['split', '[1,2]'],
+      ['merge', '{"completedAt":"2026-01-01T00:00:00Z","res'], // cut short
+    ] as const) {
+      const markerKey = taskMarkerKey('job-4', task);
+      await s3.putBuffer(markerKey, content);
+      let calls = 0;
+      const first = await runOnce({ markerKey, work: async () => (calls++, { n: 1 }) });
+      expect(first, task).to.deep.equal({ result: { n: 1 }, reused: false });
+      // The bad object was replaced by a real marker.
+      expect(await runOnce({ markerKey, work: async () => (calls++, { n: 2 }) })).to.deep.equal({ result: { n: 1 }, reused: true });
+      expect(calls).to.equal(1);
     }
-    expect(caught).to.be.instanceOf(InvalidInput);
-    expect((caught as Error).message).to.include(markerKey);
+  });
+
+  it('redoes the work when an output named by outputKeys has gone, and trusts the marker while all are there', async () => {
+    const markerKey = taskMarkerKey('job-5', 'transcode');
+    const outputs = ['jobs/job-5/work/a.bin', 'jobs/job-5/work/b.bin'];
+    let calls = 0;
+    const work = async () => {
+      calls++;
+      for (const key of outputs) await s3.putBuffer(key, `run ${calls}`);
+      return { keys: outputs, run: calls };
+    };
+    const outputKeys = (result: { keys: string[] }) => result.keys;
+    expect(await runOnce({ markerKey, work, outputKeys })).to.deep.equal({ result: { keys: outputs, run: 1 }, reused: false });
+    expect(await runOnce({ markerKey, work, outputKeys })).to.deep.equal({ result: { keys: outputs, run: 1 }, reused: true });
+    await s3.deleteKeys([outputs[1]!]); // expired under the work/ lifecycle rule
+    expect(await runOnce({ markerKey, work, outputKeys })).to.deep.equal({ result: { keys: outputs, run: 2 }, reused: false });
+    expect(await s3.getText(outputs[1]!)).to.equal('run 2');
+    expect(calls).to.equal(2);
+    // Without outputKeys the marker alone is trusted, as before.
+    await s3.deleteKeys(outputs);
+    expect((await runOnce({ markerKey, work })).reused).to.equal(true);
   });
 });

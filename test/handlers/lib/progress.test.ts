@@ -1,10 +1,64 @@
 import { expect } from 'chai';
+import net from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as progress from '../../../handlers/lib/progress';
 import { InvalidInput } from '../../../handlers/lib/errors';
-import { progressTable } from '../../../handlers/lib/storage-layout';
+import { PROGRESS_RETENTION_SECONDS, progressTable } from '../../../handlers/lib/storage-layout';
 import { useLocalServices } from '../../support/services';
+
+/**
+ * A TCP proxy to DynamoDB that lets the first request containing `marker` reach the server but loses
+ * its response (the connection drops), as a network blip does; the SDK then retries that request.
+ */
+async function lossyProxy(target: string, marker: string): Promise<{ endpoint: string; dropped: () => boolean; close: () => void }> {
+  const { hostname, port } = new URL(target);
+  let dropped = false;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(port), hostname);
+    sockets.add(client).add(upstream);
+    let sawMarker = false;
+    client.on('data', (d) => {
+      if (d.toString().includes(marker)) sawMarker = true;
+      upstream.write(d);
+    });
+    upstream.on('data', (d) => {
+      if (sawMarker && !dropped) {
+        dropped = true;
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      client.write(d);
+    });
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    dropped: () => dropped,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
+/** Runs `fn` with handlers/lib's DynamoDB client pointed at `endpoint`. */
+async function viaEndpoint<T>(endpoint: string, fn: () => Promise<T>): Promise<T> {
+  const saved = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
+  progress.resetProgressClients();
+  try {
+    return await fn();
+  } finally {
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = saved;
+    progress.resetProgressClients();
+  }
+}
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
   try {
@@ -158,10 +212,104 @@ describe('handlers/lib/progress (against dynalite)', () => {
     } finally {
       doc.destroy();
     }
-    expect(await progress.recordTaskDone(jobId, 'b', { durationMs: 1 })).to.equal(false); // the retry finds it done
+    // Nobody retried b: the job's end repairs the count, and a late retry cannot add it again.
     expect((await progress.getJob(jobId))!.doneUnits).to.equal(1);
     await progress.finishJob(jobId, { status: 'SUCCEEDED' });
     expect((await progress.getJob(jobId))!.doneUnits).to.equal(2);
+    expect(await progress.recordTaskDone(jobId, 'b', { durationMs: 1 })).to.equal(false);
+    expect((await progress.getJob(jobId))!.doneUnits).to.equal(2);
+  });
+
+  it('lets a retry of a task left done but uncounted by a crash count it, once', async () => {
+    const jobId = newJob();
+    await progress.startJob(jobId, { step: 's', totalUnits: 3 });
+    const { endpoints, region, table } = services();
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: endpoints.dynamodb, region }));
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: progressTable.jobPk(jobId), sk: progressTable.taskSk('c') },
+          UpdateExpression: 'SET jobId = :j, taskId = :t, #s = :s, doneAt = :now, units = :u, attempts = :one',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':j': jobId, ':t': 'c', ':s': 'SUCCEEDED', ':now': new Date().toISOString(), ':u': 2, ':one': 1 },
+        }),
+      );
+    } finally {
+      doc.destroy();
+    }
+    // The retry passes other units than were recorded: the recorded ones count.
+    expect(await progress.recordTaskDone(jobId, 'c', { durationMs: 1, units: 5 })).to.equal(true);
+    expect(await progress.recordTaskDone(jobId, 'c', { durationMs: 1, units: 5 })).to.equal(false);
+    expect((await progress.getJob(jobId))!.doneUnits).to.equal(2);
+  });
+
+  it("counts a task once when the job write's response is lost and the SDK resends it", async () => {
+    const jobId = newJob();
+    await progress.startJob(jobId, { step: 'transcode', totalUnits: 3 });
+    const proxy = await lossyProxy(services().endpoints.dynamodb, 'ADD doneUnits');
+    try {
+      await viaEndpoint(proxy.endpoint, () => progress.recordTaskDone(jobId, 'chunk-0', { durationMs: 5 }));
+    } finally {
+      proxy.close();
+    }
+    expect(proxy.dropped()).to.equal(true);
+    expect((await progress.getJob(jobId))!.doneUnits).to.equal(1);
+  });
+
+  it("still counts a task when the task write's response is lost and the resend finds it done", async () => {
+    const jobId = newJob();
+    await progress.startJob(jobId, { step: 'transcode', totalUnits: 3 });
+    const proxy = await lossyProxy(services().endpoints.dynamodb, 'doneAt = :now');
+    try {
+      await viaEndpoint(proxy.endpoint, () => progress.recordTaskDone(jobId, 'chunk-0', { durationMs: 5, units: 2 }));
+    } finally {
+      proxy.close();
+    }
+    expect(proxy.dropped()).to.equal(true);
+    expect((await progress.getJob(jobId))!.doneUnits).to.equal(2);
+    expect((await progress.listTasks(jobId))[0]).to.include({ status: 'SUCCEEDED', units: 2 });
+  });
+
+  it('sets the TTL attribute on job and task items at every write', async () => {
+    const jobId = newJob();
+    const { endpoints, region, table } = services();
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: endpoints.dynamodb, region }));
+    const expiresAt = async (sk: string) =>
+      (await doc.send(new GetCommand({ TableName: table, Key: { pk: progressTable.jobPk(jobId), sk }, ConsistentRead: true }))).Item?.[
+        progressTable.ttlAttribute
+      ] as number | undefined;
+    const inRetention = (value: number | undefined, from: number, to: number) =>
+      expect(value).to.be.a('number').within(from + PROGRESS_RETENTION_SECONDS, to + PROGRESS_RETENTION_SECONDS);
+    const nowS = () => Math.floor(Date.now() / 1000);
+    try {
+      const cases: [string, () => Promise<unknown>][] = [
+        ['JOB', () => progress.startJob(jobId, { step: 's', totalUnits: 2 })],
+        ['JOB', () => progress.setJobStep(jobId, 't')],
+        ['TASK#a', () => progress.recordTaskStart(jobId, 'a')],
+        ['TASK#a', () => progress.recordTaskError(jobId, 'a', { error: 'E' })],
+        ['TASK#a', () => progress.recordTaskDone(jobId, 'a', { durationMs: 1 })],
+        ['TASK#a', () => progress.recordTaskStart(jobId, 'a')], // the attempts-only path
+        ['JOB', () => progress.finishJob(jobId, { status: 'SUCCEEDED' })],
+      ];
+      for (const [sk, write] of cases) {
+        // Pushed back first so each write must set it itself.
+        await doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { pk: progressTable.jobPk(jobId), sk },
+            UpdateExpression: 'SET expiresAt = :old',
+            ExpressionAttributeValues: { ':old': 1 },
+          }),
+        );
+        const from = nowS();
+        await write();
+        inRetention(await expiresAt(sk), from, nowS());
+      }
+    } finally {
+      doc.destroy();
+    }
+    expect(PROGRESS_RETENTION_SECONDS).to.equal(90 * 24 * 3600);
   });
 
   it('rejects bad arguments naming the field', async () => {

@@ -51,6 +51,32 @@ describe('handlers/lib/s3 (against s3rver)', () => {
     expect(await tagsOf('jobs/t1/output/result.txt')).to.deep.equal([]);
     expect(await tagsOf('jobs/t1/input/source.txt')).to.deep.equal([]);
   });
+  it('tags a multipart upload in CreateMultipartUpload itself, never in a second call after completion', async () => {
+    const sent: { command: string; tagging?: string }[] = [];
+    const client = s3.s3Client();
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push({ command: String(context.commandName), tagging: (args.input as { Tagging?: string }).Tagging });
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordForTest' },
+    );
+    try {
+      await s3.putStream('jobs/t2/work/big.bin', Readable.from([randomBytes(6 * 1024 * 1024), randomBytes(3 * 1024 * 1024)]));
+      await s3.putStream('jobs/t2/work/small.bin', Readable.from([Buffer.from('small')]));
+    } finally {
+      client.middlewareStack.remove('recordForTest');
+    }
+    const tagging = `${WORK_RETENTION_TAG.key}=${WORK_RETENTION_TAG.value}`;
+    expect(sent.map((s) => s.command)).to.not.include('PutObjectTaggingCommand');
+    expect(sent.find((s) => s.command === 'CreateMultipartUploadCommand')?.tagging).to.equal(tagging);
+    expect(sent.find((s) => s.command === 'PutObjectCommand')?.tagging).to.equal(tagging);
+    for (const key of ['jobs/t2/work/big.bin', 'jobs/t2/work/small.bin']) {
+      const out = await s3.s3Client().send(new GetObjectTaggingCommand({ Bucket: services().bucket, Key: key }));
+      expect(out.TagSet, key).to.deep.equal([{ Key: WORK_RETENTION_TAG.key, Value: WORK_RETENTION_TAG.value }]);
+    }
+  });
+
   let dir: string;
 
   before(async () => {

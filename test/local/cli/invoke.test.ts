@@ -1,18 +1,40 @@
 // `longhaul invoke` and `longhaul services` against real local services and real worker processes.
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { keyPatterns } from '../../../handlers/lib/storage-layout';
 import { UsageError } from '../../../local/cli/command';
 import { createInvokeCommand } from '../../../local/cli/invoke';
 import { createServicesCommand } from '../../../local/cli/services';
 import { startLocalServices, type LocalServices, type LocalServicesOptions } from '../../../local/services';
 import { fixtureFunction } from '../../support/fixture-function';
+import { waitUntilGone } from '../../support/process-state';
 
-const functions = [fixtureFunction('Probe'), fixtureFunction('Slow', { timeoutSeconds: 100 })];
+/** Pids whose parent is `pid`, from /proc. */
+function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) found.push(Number(entry));
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return found;
+}
+
+// Probe stores and reads a note under input/: its grant must say so, as the runner enforces it.
+const functions = [
+  fixtureFunction('Probe', { s3: { read: [keyPatterns.input], write: [keyPatterns.input] } }),
+  fixtureFunction('Slow', { timeoutSeconds: 100 }),
+];
 
 function harness(interrupt: Promise<void> = new Promise(() => {})) {
   const out: string[] = [];
@@ -127,6 +149,42 @@ describe('local/cli invoke and services', () => {
       const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'local/cli/main.ts', 'invoke', '--help']);
       expect(stdout).to.contain('Usage: longhaul invoke <function>');
       for (const option of ['--event', '--data-dir', '--timeout-scale', '--region', '--quiet']) expect(stdout).to.contain(option);
+    });
+  });
+
+  describe('bin/longhaul.mjs', () => {
+    it('passes SIGTERM on to the CLI, which stops its services, and exits with its code', async function () {
+      this.timeout(60_000);
+      const launcher = spawn(process.execPath, ['bin/longhaul.mjs', 'services'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const exited = new Promise<number | null>((resolve) => launcher.on('exit', (code) => resolve(code)));
+      let cli: number | undefined;
+      try {
+        let out = '';
+        launcher.stdout.setEncoding('utf8');
+        await new Promise<void>((resolve, reject) => {
+          launcher.stdout.on('data', (chunk: string) => {
+            out += chunk;
+            if (out.includes('Press Ctrl-C')) resolve();
+          });
+          launcher.on('exit', () => reject(new Error(`launcher exited early: ${out}`)));
+        });
+        const dataDir = /^Data\s+(\S+)/m.exec(out)![1]!;
+        [cli] = childrenOf(launcher.pid!);
+        expect(cli, 'the CLI process').to.be.a('number');
+        launcher.kill('SIGTERM');
+        expect(await exited).to.equal(0); // the CLI's own code: it stopped as on Ctrl-C
+        expect(await waitUntilGone(cli!)).to.equal(true);
+        expect(existsSync(dataDir)).to.equal(false); // its cleanup ran
+      } finally {
+        launcher.kill('SIGKILL');
+        if (cli) {
+          try {
+            process.kill(cli, 'SIGKILL');
+          } catch {
+            // Gone, as it should be.
+          }
+        }
+      }
     });
   });
 

@@ -39,6 +39,7 @@ describe('local/lambda runtime', function () {
         fixtureFunction('Other', { timeoutSeconds: 6000 }),
         fixtureFunction('Slow', { timeoutSeconds: 100 }),
         fixtureFunction('Small', { memoryMb: 128, timeoutSeconds: 6000 }),
+        fixtureFunction('Mid', { memoryMb: 512, timeoutSeconds: 6000 }),
         fixtureFunction('Tiny', { ephemeralStorageMb: 1, timeoutSeconds: 6000 }),
         fixtureFunction('NoHandler', { entry: 'test/fixtures/functions/no-handler.ts' }),
         fixtureFunction('Missing', { entry: 'test/fixtures/functions/does-not-exist.ts' }),
@@ -91,7 +92,7 @@ describe('local/lambda runtime', function () {
       const error = errorOf(await runtime.invoke('VideoSplat', {}));
       expect(error.errorType).to.equal('ResourceNotFoundException');
       expect(error.errorMessage).to.contain('arn:aws:lambda:eu-west-1:000000000000:function:VideoSplat');
-      expect(error.errorMessage).to.contain('Known functions: Probe, Other, Slow, Small, Tiny, NoHandler, Missing');
+      expect(error.errorMessage).to.contain('Known functions: Probe, Other, Slow, Small, Mid, Tiny, NoHandler, Missing');
       const versioned = errorOf(await runtime.invoke(`${localFunctionArn('Probe', 'eu-west-1')}:7`, {}));
       expect(versioned.errorType).to.equal('ResourceNotFoundException');
     });
@@ -162,11 +163,38 @@ describe('local/lambda runtime', function () {
       expect(await waitUntilGone(before)).to.equal(true);
     });
 
+    it('reports a crash of an idle worker on its next invocation as Runtime.ExitError, then recovers', async () => {
+      const { pid } = payloadOf(await runtime.invoke('Other', { action: 'throw-later', delayMs: 50 })) as { pid: number };
+      const live = runtime.stats().workers.live;
+      expect(await waitUntilGone(pid)).to.equal(true); // died while idle, after answering
+      while (runtime.stats().workers.live >= live) await new Promise((r) => setTimeout(r, 20)); // and the runner noticed
+      const failed = await runtime.invoke('Other', { action: 'echo' });
+      expect(errorOf(failed)).to.deep.equal({
+        errorType: 'Runtime.ExitError',
+        errorMessage: `RequestId: ${failed.requestId} Error: Runtime exited with error: exit status 1`,
+      });
+      expect(logs.some((l) => l.requestId === failed.requestId && l.stream === 'runtime' && l.text.includes('crashed after its last invocation returned'))).to.equal(true);
+      const after = await runtime.invoke('Other', { action: 'echo' });
+      expect(after.coldStart).to.equal(true);
+      expect(payloadOf(after).pid).to.not.equal(pid);
+    });
+
     it('reports heap exhaustion as Runtime.OutOfMemory and recovers', async () => {
       const error = errorOf(await runtime.invoke('Small', { action: 'oom' }));
       expect(error.errorType).to.equal('Runtime.OutOfMemory');
       expect(error.errorMessage).to.match(/Runtime exited with error: signal: aborted$/);
       expect(payloadOf(await runtime.invoke('Small', { action: 'echo', value: 'fine' })).value).to.equal('fine');
+    });
+
+    it('kills a function whose processes hold more than its memory outside the heap: Runtime.OutOfMemory', async () => {
+      const within = payloadOf(await runtime.invoke('Mid', { action: 'hold-buffers', mb: 160 })) as { rssMb: number };
+      expect(within.rssMb).to.be.above(160); // the buffers were really resident
+      const outcome = await runtime.invoke('Mid', { action: 'hold-buffers', mb: 900 });
+      const error = errorOf(outcome);
+      expect(error.errorType).to.equal('Runtime.OutOfMemory');
+      expect(error.errorMessage).to.match(/signal: killed$/);
+      expect(logs.some((l) => l.requestId === outcome.requestId && l.stream === 'runtime' && /over its 512 MB/.test(l.text))).to.equal(true);
+      expect(payloadOf(await runtime.invoke('Mid', { action: 'echo', value: 'fine' }))).to.include({ value: 'fine' });
     });
 
     it('reports a module without handler and a missing module as init errors', async () => {
