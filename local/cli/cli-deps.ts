@@ -1,10 +1,8 @@
 // What the local commands touch outside themselves, injectable so tests can drive them without a
-// terminal, plus the small argument and signal helpers they share.
-import { readFileSync } from 'node:fs';
+// terminal, and the Ctrl-C handling they share.
 import { catalog } from '../../handlers/catalog';
 import type { FunctionSpec } from '../../handlers/catalog-types';
 import { startLocalServices, type LocalServices, type LocalServicesOptions } from '../services';
-import { UsageError } from './command';
 
 export interface Interruption {
   promise: Promise<void>;
@@ -44,21 +42,3 @@ export const defaultCliDeps: CliDeps = {
   stderr: (text) => process.stderr.write(`${text}\n`),
   interrupted: waitForCtrlC,
 };
-
-/** Reads a JSON option given inline or as @file; errors name the option. */
-export function readJsonArg(option: string, value: string): unknown {
-  let text = value;
-  if (value.startsWith('@')) {
-    const file = value.slice(1);
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new UsageError(`${option}: cannot read ${file}: ${(err as Error).message}`);
-    }
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new UsageError(`${option} is not valid JSON: ${(err as Error).message}`);
-  }
-}

@@ -7,7 +7,8 @@ import { reportChildExecutions, reportMapRuns, reportProgress } from '../engine/
 import { createLambdaRuntime, formatLogLine } from '../lambda/runtime';
 import { localPlaceholders } from '../placeholders';
 import { UsageError, type CliCommand } from './command';
-import { defaultCliDeps, readJsonArg, type CliDeps } from './cli-deps';
+import { defaultCliDeps, type CliDeps } from './cli-deps';
+import { positiveNumber, readJsonArg } from './option-values';
 
 const help = `Usage: longhaul execute <file.asl.json> [--input <json|@file>] [options]
 
@@ -47,13 +48,6 @@ interface ExecuteArgs {
   timeScale: number;
   maxHistoryEvents?: number;
   quiet: boolean;
-}
-
-function positiveNumber(option: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`${option} must be a positive number, got "${value}"`);
-  return n;
 }
 
 function parseExecuteArgs(argv: string[]): ExecuteArgs {

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import type { FunctionSpec } from '../../handlers/catalog-types';
 import { createLambdaRuntime, formatLogLine } from '../lambda/runtime';
 import type { LogLine } from '../lambda/types';
-import { defaultCliDeps, readJsonArg, type CliDeps } from './cli-deps';
+import { defaultCliDeps, type CliDeps } from './cli-deps';
+import { positiveNumber, readJsonArg } from './option-values';
 import { UsageError, type CliCommand } from './command';
 
 export type InvokeDeps = CliDeps;
@@ -66,10 +67,7 @@ function parseInvokeArgs(argv: string[], known: readonly FunctionSpec[]): Invoke
     const names = known.map((f) => f.name).join(', ') || '(none)';
     throw new UsageError(`unknown function "${functionName}". Known functions: ${names}`);
   }
-  const timeScale = values['timeout-scale'] === undefined ? 1 : Number(values['timeout-scale']);
-  if (!(timeScale > 0) || !Number.isFinite(timeScale)) {
-    throw new UsageError(`--timeout-scale must be a positive number, got "${values['timeout-scale']}"`);
-  }
+  const timeScale = positiveNumber('--timeout-scale', values['timeout-scale']) ?? 1;
   return {
     functionName,
     event: values.event === undefined ? {} : readJsonArg('--event', values.event),

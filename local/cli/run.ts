@@ -8,6 +8,7 @@ import type { LogLine } from '../lambda/types';
 import { DEFAULT_VIDEO_SETTINGS, runVideoJob, type VideoJobEvent, type VideoJobSummary } from '../run/video-job';
 import { startLocalStack } from '../stack';
 import { UsageError, type CliCommand } from './command';
+import { positiveNumber, wholeNumber } from './option-values';
 import { waitForCtrlC } from './cli-deps';
 
 const d = DEFAULT_VIDEO_SETTINGS;
@@ -34,20 +35,6 @@ Options:
   -h, --help                This text.
 
 Exit status: 0 success, 1 job failed, 2 bad usage.`;
-
-function intOption(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new UsageError(`--${name} must be a whole number, got "${value}"`);
-  return n;
-}
-
-function numberOption(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got "${value}"`);
-  return n;
-}
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -161,12 +148,12 @@ export async function runVideoCli(argv: string[]): Promise<number> {
   if (!input) throw new UsageError('--input <file> is required');
   if (!statSync(input, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`--input ${input}: no such file`);
   const settings = {
-    height: intOption('height', values.height),
-    crf: intOption('crf', values.crf),
+    height: wholeNumber('--height', values.height),
+    crf: wholeNumber('--crf', values.crf),
     preset: values.preset,
-    audioBitrateKbps: intOption('audio-bitrate', values['audio-bitrate']),
-    chunkSeconds: numberOption('chunk-seconds', values['chunk-seconds']),
-    maxConcurrency: intOption('max-concurrency', values['max-concurrency']),
+    audioBitrateKbps: wholeNumber('--audio-bitrate', values['audio-bitrate']),
+    chunkSeconds: positiveNumber('--chunk-seconds', values['chunk-seconds']),
+    maxConcurrency: wholeNumber('--max-concurrency', values['max-concurrency']),
   };
   const defined = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
   const height = settings.height ?? d.height;

@@ -6,6 +6,7 @@ import * as progress from '../../../handlers/lib/progress';
 import { InvalidInput } from '../../../handlers/lib/errors';
 import { PROGRESS_RETENTION_SECONDS, progressTable } from '../../../handlers/lib/storage-layout';
 import { useLocalServices } from '../../support/services';
+import { rejection } from '../../support/rejection';
 
 /**
  * A TCP proxy to DynamoDB that lets the first request containing `marker` reach the server but loses
@@ -60,14 +61,6 @@ async function viaEndpoint<T>(endpoint: string, fn: () => Promise<T>): Promise<T
   }
 }
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('handlers/lib/progress (against dynalite)', () => {
   const services = useLocalServices();

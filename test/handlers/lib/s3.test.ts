@@ -9,6 +9,7 @@ import { InputNotFound, InvalidInput } from '../../../handlers/lib/errors';
 import { useLocalServices } from '../../support/services';
 import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { WORK_RETENTION_TAG } from '../../../handlers/lib/storage-layout';
+import { rejection } from '../../support/rejection';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -26,14 +27,6 @@ function unknownLengthStream(data: Buffer): Readable {
   });
 }
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('handlers/lib/s3 (against s3rver)', () => {
   const services = useLocalServices();

@@ -8,15 +8,8 @@ import * as progress from '../../../handlers/lib/progress';
 import * as s3 from '../../../handlers/lib/s3';
 import { asTransient, isTransient } from '../../../handlers/lib/transient';
 import { applyEnv } from '../../../local/process-env';
+import { rejection } from '../../support/rejection';
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 type Answer = { status: number; type: string; body: string };
 

@@ -7,15 +7,8 @@ import path from 'node:path';
 import { startLocalServices } from '../../../local/services';
 import { startLocalStack } from '../../../local/stack';
 import { fixtureFunction } from '../../support/fixture-function';
+import { rejection } from '../../support/rejection';
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('local/stack cleanup', function () {
   this.timeout(60_000);
