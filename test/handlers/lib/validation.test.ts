@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { z } from 'zod';
 import { InvalidInput } from '../../../handlers/lib/errors';
 import { formatPath, jobIdSchema, parseEvent, s3KeySchema } from '../../../handlers/lib/validation';
+import { thrown } from '../../support/thrown';
 
 const schema = z.object({
   jobId: jobIdSchema,
@@ -12,16 +13,6 @@ const schema = z.object({
   }),
 });
 
-function thrown(fn: () => unknown): InvalidInput {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(InvalidInput);
-    return err as InvalidInput;
-  }
-  throw new Error('expected a throw');
-}
-
 describe('handlers/lib/validation', () => {
   it('returns the parsed event when valid', () => {
     const event = { jobId: 'job-1', key: 'jobs/job-1/input/a.mp4', options: { height: 720, codecs: ['h264'] }, extra: 1 };
@@ -30,7 +21,7 @@ describe('handlers/lib/validation', () => {
   });
 
   it('names every bad field by its path in one InvalidInput', () => {
-    const err = thrown(() =>
+    const err = thrown(InvalidInput, () =>
       parseEvent(schema, { jobId: 7, key: '/abs', options: { height: 721, codecs: ['h264', 'avi'] } }),
     );
     expect(err.name).to.equal('InvalidInput');
@@ -44,8 +35,8 @@ describe('handlers/lib/validation', () => {
   });
 
   it('reports missing fields and a non-object event', () => {
-    expect(thrown(() => parseEvent(schema, {})).message).to.include('jobId: ').and.include('options: ');
-    expect(thrown(() => parseEvent(schema, null)).message).to.match(/^Invalid event: \(event\): /);
+    expect(thrown(InvalidInput, () => parseEvent(schema, {})).message).to.include('jobId: ').and.include('options: ');
+    expect(thrown(InvalidInput, () => parseEvent(schema, null)).message).to.match(/^Invalid event: \(event\): /);
   });
 
   it('accepts only boring job ids', () => {

@@ -1,16 +1,7 @@
 import { expect } from 'chai';
 import { StatesError } from '../../../local/engine/errors';
 import { isPresent, isReferencePath, parseReferencePath, readInputOrContext, readPath, writePath } from '../../../local/engine/json-path';
-
-function statesError(fn: () => unknown): StatesError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(StatesError);
-    return err as StatesError;
-  }
-  throw new Error('expected a StatesError');
-}
+import { thrown } from '../../support/thrown';
 
 describe('local/engine/json-path', () => {
   // AWS guide, "Paths" > "Reference Paths": the worked example.
@@ -45,21 +36,21 @@ describe('local/engine/json-path', () => {
     });
 
     it('fails with AWS\'s Parameters message naming the field when a field name is given', () => {
-      const err = statesError(() => readPath({ foo: 1 }, '$.JobName', 'JobName.$'));
+      const err = thrown(StatesError, () => readPath({ foo: 1 }, '$.JobName', 'JobName.$'));
       expect(err.error).to.equal('States.Runtime');
       expect(err.cause).to.equal(`The JSONPath '$.JobName' specified for the field 'JobName.$' could not be found in the input '{"foo":1}'`);
     });
 
     it('fails with an "Invalid path" message in normalized form without a field name', () => {
-      const err = statesError(() => readPath({ a: {} }, '$.a.b'));
+      const err = thrown(StatesError, () => readPath({ a: {} }, '$.a.b'));
       expect(err.error).to.equal('States.Runtime');
       expect(err.cause).to.equal("Invalid path '$.a.b' : No results for path: $['a']['b']");
     });
 
     it('treats out-of-range indexes and indexes into non-arrays as missing', () => {
-      expect(statesError(() => readPath(docInput, '$.bar[3]')).error).to.equal('States.Runtime');
-      expect(statesError(() => readPath(docInput, '$.car[0]')).error).to.equal('States.Runtime');
-      expect(statesError(() => readPath(docInput, '$.foo.x')).error).to.equal('States.Runtime');
+      expect(thrown(StatesError, () => readPath(docInput, '$.bar[3]')).error).to.equal('States.Runtime');
+      expect(thrown(StatesError, () => readPath(docInput, '$.car[0]')).error).to.equal('States.Runtime');
+      expect(thrown(StatesError, () => readPath(docInput, '$.foo.x')).error).to.equal('States.Runtime');
     });
 
     it('never resolves inherited properties such as __proto__, constructor or toString', () => {
@@ -69,13 +60,13 @@ describe('local/engine/json-path', () => {
     });
 
     it('says plainly that workflow variables ($name) are not supported', () => {
-      const err = statesError(() => readPath({ a: 1 }, '$myVar.a'));
+      const err = thrown(StatesError, () => readPath({ a: 1 }, '$myVar.a'));
       expect(err.error).to.equal('States.Runtime');
       expect(err.cause).to.contain('$myVar.a').and.to.contain('variables');
     });
 
     it('rejects a path that does not start with $', () => {
-      const err = statesError(() => readPath(docInput, 'foo'));
+      const err = thrown(StatesError, () => readPath(docInput, 'foo'));
       expect(err.error).to.equal('States.Runtime');
       expect(err.cause).to.contain("'foo'");
     });
@@ -88,12 +79,12 @@ describe('local/engine/json-path', () => {
       expect(readInputOrContext(input, context, '$$.Execution.Name')).to.equal('run-1');
       expect(readInputOrContext(input, context, '$$')).to.equal(context);
       expect(readInputOrContext(input, context, '$.a')).to.equal('from input');
-      const err = statesError(() => readInputOrContext(input, context, '$$.Execution.Id', 'CausePath'));
+      const err = thrown(StatesError, () => readInputOrContext(input, context, '$$.Execution.Id', 'CausePath'));
       expect(err.cause).to.equal(`The JSONPath '$$.Execution.Id' specified for the field 'CausePath' could not be found in the input '{"Execution":{"Name":"run-1"}}'`);
     });
 
     it('refuses a $$ path given to readPath, which has no context object to read', () => {
-      expect(statesError(() => readPath({}, '$$.Execution.Id')).cause).to.contain('context object');
+      expect(thrown(StatesError, () => readPath({}, '$$.Execution.Id')).cause).to.contain('context object');
     });
   });
 
@@ -183,7 +174,7 @@ describe('local/engine/json-path', () => {
     });
 
     it('refuses to write below a value that is not an object', () => {
-      const err = statesError(() => writePath({ a: 'text' }, '$.a.b', 1));
+      const err = thrown(StatesError, () => writePath({ a: 'text' }, '$.a.b', 1));
       expect(err.error).to.equal('States.Runtime');
       expect(err.cause).to.contain("$.a.b").and.to.contain("$['a'] is a string");
       expect(() => writePath('text', '$.b', 1)).to.throw(StatesError);
@@ -192,7 +183,7 @@ describe('local/engine/json-path', () => {
     });
 
     it('accepts only reference paths, naming the offending path', () => {
-      const err = statesError(() => writePath({ a: [1] }, '$.a[*]', 1));
+      const err = thrown(StatesError, () => writePath({ a: [1] }, '$.a[*]', 1));
       expect(err.error).to.equal('States.Runtime');
       expect(err.cause).to.contain("'$.a[*]'");
     });

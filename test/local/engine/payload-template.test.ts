@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { StatesError } from '../../../local/engine/errors';
 import { applyPayloadTemplate, findTemplateProblems } from '../../../local/engine/payload-template';
+import { thrown } from '../../support/thrown';
 
 const context = {
   Execution: {
@@ -12,16 +13,6 @@ const context = {
   State: { EnteredTime: '2019-03-26T20:14:13.192Z', Name: 'Test', RetryCount: 3 },
   StateMachine: { Id: 'arn:aws:states:us-east-1:123456789012:stateMachine:stateMachineName', Name: 'name' },
 };
-
-function statesError(fn: () => unknown): StatesError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(StatesError);
-    return err as StatesError;
-  }
-  throw new Error('expected a StatesError');
-}
 
 describe('local/engine/payload-template', () => {
   it('selects from the input with .$ keys and copies static values (AWS guide, "InputPath and Parameters")', () => {
@@ -128,32 +119,32 @@ describe('local/engine/payload-template', () => {
   });
 
   it('fails with AWS\'s message naming the field when a path is missing from the input', () => {
-    const err = statesError(() => applyPayloadTemplate({ outer: { 'JobName.$': '$.JobName' } }, {}, context));
+    const err = thrown(StatesError, () => applyPayloadTemplate({ outer: { 'JobName.$': '$.JobName' } }, {}, context));
     expect(err.error).to.equal('States.Runtime');
     expect(err.cause).to.equal("The JSONPath '$.JobName' specified for the field 'JobName.$' could not be found in the input '{}'");
   });
 
   it('fails naming the field when a $$ path is missing from the context object', () => {
-    const err = statesError(() => applyPayloadTemplate({ 'i.$': '$$.Map.Item.Index' }, {}, context));
+    const err = thrown(StatesError, () => applyPayloadTemplate({ 'i.$': '$$.Map.Item.Index' }, {}, context));
     expect(err.error).to.equal('States.Runtime');
     expect(err.cause).to.contain("specified for the field 'i.$'");
   });
 
   it('rejects a .$ value that is neither a path nor an intrinsic, naming key and field', () => {
-    const err = statesError(() => applyPayloadTemplate({ 'x.$': 'hello' }, {}, context, 'ItemSelector'));
+    const err = thrown(StatesError, () => applyPayloadTemplate({ 'x.$': 'hello' }, {}, context, 'ItemSelector'));
     expect(err.error).to.equal('States.Runtime');
     expect(err.cause).to.contain("'x.$'").and.to.contain('ItemSelector');
     expect(() => applyPayloadTemplate({ 'x.$': 5 }, {}, context)).to.throw(StatesError, "'x.$'");
   });
 
   it('rejects a template that defines the same key statically and with .$', () => {
-    const err = statesError(() => applyPayloadTemplate({ a: 1, 'a.$': '$.a' }, { a: 2 }, context));
+    const err = thrown(StatesError, () => applyPayloadTemplate({ a: 1, 'a.$': '$.a' }, { a: 2 }, context));
     expect(err.error).to.equal('States.Runtime');
     expect(err.cause).to.contain("'a'");
   });
 
   it('surfaces intrinsic failures as States.IntrinsicFailure naming the key and the field', () => {
-    const err = statesError(() => applyPayloadTemplate({ 'x.$': 'States.ArrayLength($.s)' }, { s: 'no' }, context, 'ItemSelector'));
+    const err = thrown(StatesError, () => applyPayloadTemplate({ 'x.$': 'States.ArrayLength($.s)' }, { s: 'no' }, context, 'ItemSelector'));
     expect(err.error).to.equal('States.IntrinsicFailure');
     expect(err.cause).to.contain("'x.$'").and.to.contain('ItemSelector').and.to.contain('States.ArrayLength: argument 1 (array) must be an array');
   });

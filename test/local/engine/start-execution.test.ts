@@ -3,27 +3,18 @@
 import { expect } from 'chai';
 import { loadDefinition, StatesError } from '../../../local/engine';
 import { testEngine } from './harness';
+import { thrown } from '../../support/thrown';
 
 const child = loadDefinition({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
 const CHILD_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:Child';
-
-function refusal(start: () => unknown): StatesError {
-  try {
-    start();
-  } catch (err) {
-    expect(err).to.be.instanceOf(StatesError);
-    return err as StatesError;
-  }
-  throw new Error('expected startExecution to throw');
-}
 
 describe('startExecution errors', () => {
   it('names a duplicate, a bad name and an oversize input as StepFunctions.*Exception errors', async () => {
     const engine = testEngine();
     await engine.startExecution(child, {}, { name: 'once', stateMachineName: 'M' }).done;
-    expect(refusal(() => engine.startExecution(child, {}, { name: 'once', stateMachineName: 'M' })).error).to.equal('StepFunctions.ExecutionAlreadyExistsException');
-    expect(refusal(() => engine.startExecution(child, {}, { name: 'has space' })).error).to.equal('StepFunctions.InvalidNameException');
-    expect(refusal(() => engine.startExecution(child, { s: 'x'.repeat(262_145) })).error).to.equal('StepFunctions.InvalidExecutionInputException');
+    expect(thrown(StatesError, () => engine.startExecution(child, {}, { name: 'once', stateMachineName: 'M' })).error).to.equal('StepFunctions.ExecutionAlreadyExistsException');
+    expect(thrown(StatesError, () => engine.startExecution(child, {}, { name: 'has space' })).error).to.equal('StepFunctions.InvalidNameException');
+    expect(thrown(StatesError, () => engine.startExecution(child, { s: 'x'.repeat(262_145) })).error).to.equal('StepFunctions.InvalidExecutionInputException');
     await engine.close();
   });
 
