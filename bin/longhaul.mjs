@@ -10,8 +10,6 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsx = import.meta.resolve('tsx');
 const child = spawn(process.execPath, ['--import', tsx, join(root, 'local/cli/main.ts'), ...process.argv.slice(2)], {
   stdio: 'inherit',
-  // Local runs use this machine's node 20; the SDK's upgrade notice says nothing about the job.
-  env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env },
 });
 // A launcher killed by a supervisor (or a closed terminal) must not leave the CLI, and the servers and
 // workers it runs, behind: pass the signal on so the CLI shuts down as it does on Ctrl-C. Always as

@@ -1,6 +1,5 @@
 // Points this process's own SDK clients (handlers/lib) at the local services, and puts things back.
-import { resetProgressClients } from '../handlers/lib/progress';
-import { resetS3Clients } from '../handlers/lib/s3';
+import { resetClients } from '../handlers/lib/client-cache';
 
 /** Sets every variable of `env` in process.env; the returned function restores the previous values. */
 export function applyEnv(env: Record<string, string>): () => void {
@@ -10,14 +9,12 @@ export function applyEnv(env: Record<string, string>): () => void {
     process.env[name] = value;
   }
   // Clients are cached per endpoint, so stale ones would keep pointing at a stopped server.
-  resetS3Clients();
-  resetProgressClients();
+  resetClients();
   return () => {
     for (const [name, value] of saved) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
-    resetS3Clients();
-    resetProgressClients();
+    resetClients();
   };
 }

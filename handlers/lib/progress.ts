@@ -23,7 +23,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { readRegion, readTable } from './config';
 import { InvalidInput } from './errors';
-import { enforceTableAccess, LOCAL_ACCESS_ENV, readLocalAccess } from './local-access';
+import { cachedClient } from './client-cache';
+import { enforceTableAccess, readLocalAccess } from './local-access';
 import { ENV, JOB_ID_PATTERN, PROGRESS_RETENTION_SECONDS, progressTable } from './storage-layout';
 import { withTransient } from './transient';
 
@@ -64,29 +65,12 @@ export interface TableOption {
   table?: string;
 }
 
-const clients = new Map<string, DynamoDBDocumentClient>();
-
-// Keyed like the S3 client: the endpoint may change between local runs in one process.
-function docClient(): DynamoDBDocumentClient {
-  const env = process.env;
-  const key = [readRegion(), env[ENV.dynamoEndpoint] ?? '', env.AWS_ACCESS_KEY_ID ?? '', env[LOCAL_ACCESS_ENV] ?? ''].join('|');
-  let client = clients.get(key);
-  if (!client) {
-    const endpoint = env[ENV.dynamoEndpoint]?.trim() || undefined;
-    const base = new DynamoDBClient({ region: readRegion(), endpoint });
-    const grant = readLocalAccess();
-    if (grant) enforceTableAccess(base, grant);
-    client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
-    clients.set(key, client);
-  }
-  return client;
-}
-
-/** Destroys cached clients — for tests and processes that switch endpoints. */
-export function resetProgressClients(): void {
-  for (const client of clients.values()) client.destroy();
-  clients.clear();
-}
+const docClient = cachedClient(ENV.dynamoEndpoint, (endpoint) => {
+  const base = new DynamoDBClient({ region: readRegion(), endpoint });
+  const grant = readLocalAccess();
+  if (grant) enforceTableAccess(base, grant);
+  return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+});
 
 function tableOf(opts?: TableOption): string {
   return opts?.table ?? readTable();

@@ -18,7 +18,8 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { readBucket, readRegion } from './config';
 import { InputNotFound, InvalidInput, isNotFound } from './errors';
-import { enforceS3Access, LOCAL_ACCESS_ENV, readLocalAccess } from './local-access';
+import { cachedClient } from './client-cache';
+import { enforceS3Access, readLocalAccess } from './local-access';
 import { ENV, WORK_RETENTION_TAG, isWorkKey } from './storage-layout';
 import { withTransient } from './transient';
 
@@ -37,43 +38,22 @@ export interface ObjectInfo {
   lastModified?: Date;
 }
 
-const clients = new Map<string, S3Client>();
-
-// Keyed by what the client was built from: tests and the local runtime point process.env at a
-// different local server per run, and a client built for a dead endpoint must not be reused.
-function clientKey(): string {
-  const env = process.env;
-  return [readRegion(), env[ENV.s3Endpoint] ?? '', env.AWS_ACCESS_KEY_ID ?? '', env[LOCAL_ACCESS_ENV] ?? ''].join('|');
-}
-
 /** The shared S3 client for the current environment. */
-export function s3Client(): S3Client {
-  const key = clientKey();
-  let client = clients.get(key);
-  if (!client) {
-    const endpoint = process.env[ENV.s3Endpoint]?.trim() || undefined;
-    client = new S3Client({
-      region: readRegion(),
-      endpoint,
-      // A custom endpoint (the local s3rver) has no per-bucket DNS names.
-      forcePathStyle: endpoint !== undefined,
-      // The SDK's default flexible checksums send aws-chunked bodies, which s3rver stores verbatim:
-      // uploads would be silently corrupted. S3 itself does not need them.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
-    const grant = readLocalAccess();
-    if (grant) enforceS3Access(client, grant);
-    clients.set(key, client);
-  }
+export const s3Client = cachedClient(ENV.s3Endpoint, (endpoint) => {
+  const client = new S3Client({
+    region: readRegion(),
+    endpoint,
+    // A custom endpoint (the local s3rver) has no per-bucket DNS names.
+    forcePathStyle: endpoint !== undefined,
+    // The SDK's default flexible checksums send aws-chunked bodies, which s3rver stores verbatim:
+    // uploads would be silently corrupted. S3 itself does not need them.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  const grant = readLocalAccess();
+  if (grant) enforceS3Access(client, grant);
   return client;
-}
-
-/** Destroys cached clients (their sockets) — for tests and processes that switch endpoints. */
-export function resetS3Clients(): void {
-  for (const client of clients.values()) client.destroy();
-  clients.clear();
-}
+});
 
 function bucketOf(opts?: BucketOption): string {
   return opts?.bucket ?? readBucket();

@@ -109,8 +109,6 @@ export function createExecuteCommand(overrides: Partial<ExecuteDeps> = {}): CliC
       } catch (err) {
         throw new UsageError(`cannot read ${args.file}: ${(err as Error).message}`);
       }
-      // Local runs use this machine's node 20; the SDK's upgrade notice says nothing about the execution.
-      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
       const functions = deps.functions();
       const services = await deps.startServices({ dataDir: args.dataDir, quiet: true });
       const runtime = createLambdaRuntime({

@@ -85,8 +85,6 @@ export function createInvokeCommand(overrides: Partial<InvokeDeps> = {}): CliCom
     summary: 'run one function locally with an event and print its result',
     help,
     async run(argv) {
-      // The SDK's notice about node < 22 concerns this laptop, not the function; it would drown the output.
-      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
       const functions = deps.functions();
       const args = parseInvokeArgs(argv, functions);
       const services = await deps.startServices({ dataDir: args.dataDir, region: args.region, quiet: true });

@@ -81,8 +81,6 @@ export function createServicesCommand(overrides: Partial<ServicesDeps> = {}): Cl
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
-      // The SDK's notice about node < 22 concerns this laptop, not the function; it would drown the output.
-      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
       // Listen before starting, so a Ctrl-C during start-up still stops what was started.
       const stopped = deps.untilStopped();
       const services = await deps.startServices({

@@ -51,8 +51,6 @@ export function buildWorkerEnv(input: WorkerEnvInput): Record<string, string> {
     _HANDLER: `${spec.entry}.handler`,
     LONGHAUL_EPHEMERAL_STORAGE_MB: String(spec.ephemeralStorageMb),
     LONGHAUL_SCALED_TIMEOUT_MS: String(input.scaledTimeoutMs),
-    // Lambda runs nodejs22.x; the SDK's "node 20 support ends" notice is about this laptop, not the function.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...input.common,
     ...(spec.env ?? {}),
     // The function's IAM role, checked by handlers/lib's SDK clients: what AWS would deny fails here too.

@@ -17,8 +17,6 @@ import { expectedFrames, generateClip } from '../support/media';
 import { useLocalStack } from '../support/stack';
 
 const exec = promisify(execFile);
-// The SDK's "node 20 support ends" notice is about this machine, not the test.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 // Made before the stack starts: the function's environment names it.
 const failOnceDir = await mkdtemp(join(tmpdir(), 'longhaul-e2e-fail-once-'));

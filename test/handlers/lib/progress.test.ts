@@ -7,6 +7,7 @@ import { InvalidInput } from '../../../handlers/lib/errors';
 import { PROGRESS_RETENTION_SECONDS, progressTable } from '../../../handlers/lib/storage-layout';
 import { useLocalServices } from '../../support/services';
 import { rejection } from '../../support/rejection';
+import { resetClients } from '../../../handlers/lib/client-cache';
 
 /**
  * A TCP proxy to DynamoDB that lets the first request containing `marker` reach the server but loses
@@ -52,12 +53,12 @@ async function lossyProxy(target: string, marker: string): Promise<{ endpoint: s
 async function viaEndpoint<T>(endpoint: string, fn: () => Promise<T>): Promise<T> {
   const saved = process.env.AWS_ENDPOINT_URL_DYNAMODB;
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
-  progress.resetProgressClients();
+  resetClients();
   try {
     return await fn();
   } finally {
     process.env.AWS_ENDPOINT_URL_DYNAMODB = saved;
-    progress.resetProgressClients();
+    resetClients();
   }
 }
 

@@ -64,18 +64,6 @@ async function usageErrorOf(run: Promise<number>): Promise<string> {
 }
 
 describe('local/cli invoke and services', () => {
-  const QUIET_SDK = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
-  let savedQuiet: string | undefined;
-  before(() => {
-    // The SDK's "upgrade to node 22" notice says nothing about these tests.
-    savedQuiet = process.env[QUIET_SDK];
-    process.env[QUIET_SDK] = 'true';
-  });
-  after(() => {
-    if (savedQuiet === undefined) delete process.env[QUIET_SDK];
-    else process.env[QUIET_SDK] = savedQuiet;
-  });
-
   describe('longhaul invoke', function () {
     let scratch: string;
     before(() => {
