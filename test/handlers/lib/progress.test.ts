@@ -68,6 +68,25 @@ describe('handlers/lib/progress (against dynalite)', () => {
   let n = 0;
   const newJob = () => `job-${++n}`;
 
+  /** What a crash between the task write and the job write leaves: the task done, its units never added to the job. */
+  async function markDoneUncounted(jobId: string, taskId: string, units: number): Promise<void> {
+    const { endpoints, region, table } = services();
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: endpoints.dynamodb, region }));
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: progressTable.jobPk(jobId), sk: progressTable.taskSk(taskId) },
+          UpdateExpression: 'SET jobId = :j, taskId = :t, #s = :s, doneAt = :now, units = :u, attempts = :one',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':j': jobId, ':t': taskId, ':s': 'SUCCEEDED', ':now': new Date().toISOString(), ':u': units, ':one': 1 },
+        }),
+      );
+    } finally {
+      doc.destroy();
+    }
+  }
+
   it('creates a RUNNING job with its step, total and timestamps', async () => {
     const jobId = newJob();
     await progress.startJob(jobId, { step: 'split', totalUnits: 4 });
@@ -191,21 +210,7 @@ describe('handlers/lib/progress (against dynalite)', () => {
     await progress.startJob(jobId, { step: 's', totalUnits: 2 });
     await progress.recordTaskDone(jobId, 'a', { durationMs: 1 });
     // Simulate the crash: the task is marked done but its units never reached the job.
-    const { endpoints, region, table } = services();
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: endpoints.dynamodb, region }));
-    try {
-      await doc.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: { pk: progressTable.jobPk(jobId), sk: progressTable.taskSk('b') },
-          UpdateExpression: 'SET jobId = :j, taskId = :t, #s = :s, doneAt = :now, units = :u, attempts = :u',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':j': jobId, ':t': 'b', ':s': 'SUCCEEDED', ':now': new Date().toISOString(), ':u': 1 },
-        }),
-      );
-    } finally {
-      doc.destroy();
-    }
+    await markDoneUncounted(jobId, 'b', 1);
     // Nobody retried b: the job's end repairs the count, and a late retry cannot add it again.
     expect((await progress.getJob(jobId))!.doneUnits).to.equal(1);
     await progress.finishJob(jobId, { status: 'SUCCEEDED' });
@@ -217,21 +222,7 @@ describe('handlers/lib/progress (against dynalite)', () => {
   it('lets a retry of a task left done but uncounted by a crash count it, once', async () => {
     const jobId = newJob();
     await progress.startJob(jobId, { step: 's', totalUnits: 3 });
-    const { endpoints, region, table } = services();
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: endpoints.dynamodb, region }));
-    try {
-      await doc.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: { pk: progressTable.jobPk(jobId), sk: progressTable.taskSk('c') },
-          UpdateExpression: 'SET jobId = :j, taskId = :t, #s = :s, doneAt = :now, units = :u, attempts = :one',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':j': jobId, ':t': 'c', ':s': 'SUCCEEDED', ':now': new Date().toISOString(), ':u': 2, ':one': 1 },
-        }),
-      );
-    } finally {
-      doc.destroy();
-    }
+    await markDoneUncounted(jobId, 'c', 2);
     // The retry passes other units than were recorded: the recorded ones count.
     expect(await progress.recordTaskDone(jobId, 'c', { durationMs: 1, units: 5 })).to.equal(true);
     expect(await progress.recordTaskDone(jobId, 'c', { durationMs: 1, units: 5 })).to.equal(false);

@@ -113,8 +113,7 @@ describe('local/cli invoke and services', () => {
       expect(error.errorMessage).to.match(/Task timed out after 100\.00 seconds$/);
     });
 
-    it('stops the function on Ctrl-C, whenever it comes, and exits 130', async () => {
-      // Before, during or after the cold start: every moment must end the same way.
+    it('stops a running function on Ctrl-C and exits 130', async () => {
       const h = harness(new Promise<void>((r) => setTimeout(r, 300)));
       const code = await h.command.run(['Slow', '--event', '{"action":"hang"}', '--quiet']);
       expect(code).to.equal(130);
