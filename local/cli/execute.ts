@@ -1,14 +1,13 @@
 // `longhaul execute`: run an ASL file locally with the engine, the Lambda runner and local services.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { createEngine, DefinitionError, loadDefinition, StatesError } from '../engine';
 import { reportChildExecutions, reportMapRuns, reportProgress } from '../engine/progress';
 import { createLambdaRuntime, formatLogLine } from '../lambda/runtime';
 import { localPlaceholders } from '../placeholders';
 import { UsageError, type CliCommand } from './command';
 import { defaultCliDeps, type CliDeps } from './cli-deps';
-import { positiveNumber, readJsonArg } from './option-values';
+import { parseOptions, positiveNumber, readJsonArg } from './option-values';
 
 const help = `Usage: longhaul execute <file.asl.json> [--input <json|@file>] [options]
 
@@ -51,26 +50,16 @@ interface ExecuteArgs {
 }
 
 function parseExecuteArgs(argv: string[]): ExecuteArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        input: { type: 'string' },
-        set: { type: 'string', multiple: true },
-        history: { type: 'string' },
-        name: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'timeout-scale': { type: 'string' },
-        'max-history-events': { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseOptions(argv, {
+    input: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    history: { type: 'string' },
+    name: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'timeout-scale': { type: 'string' },
+    'max-history-events': { type: 'string' },
+    quiet: { type: 'boolean', default: false },
+  });
   if (positionals.length !== 1) throw new UsageError(`expected exactly one ASL file, got ${positionals.length ? positionals.join(' ') : 'none'}`);
   const sets: Record<string, string> = {};
   for (const entry of values.set ?? []) {

@@ -1,10 +1,9 @@
 // `longhaul invoke`: run one catalog function locally, as Lambda would, against fresh local services.
-import { parseArgs } from 'node:util';
 import type { FunctionSpec } from '../../handlers/catalog-types';
 import { createLambdaRuntime, formatLogLine } from '../lambda/runtime';
 import type { LogLine } from '../lambda/types';
 import { defaultCliDeps, type CliDeps } from './cli-deps';
-import { positiveNumber, readJsonArg } from './option-values';
+import { parseOptions, positiveNumber, readJsonArg } from './option-values';
 import { UsageError, type CliCommand } from './command';
 
 export type InvokeDeps = CliDeps;
@@ -42,23 +41,13 @@ interface InvokeArgs {
 }
 
 function parseInvokeArgs(argv: string[], known: readonly FunctionSpec[]): InvokeArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        event: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'timeout-scale': { type: 'string' },
-        region: { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseOptions(argv, {
+    event: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'timeout-scale': { type: 'string' },
+    region: { type: 'string' },
+    quiet: { type: 'boolean', default: false },
+  });
   if (positionals.length !== 1) {
     throw new UsageError(`expected exactly one function name, got ${positionals.length ? positionals.join(' ') : 'none'}`);
   }

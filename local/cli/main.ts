@@ -41,10 +41,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (err) {
-    // node's parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown or malformed options.
-    const parseArgsError = typeof (err as { code?: unknown }).code === 'string' && (err as { code: string }).code.startsWith('ERR_PARSE_ARGS');
-    if (err instanceof UsageError || parseArgsError) {
-      console.error(`longhaul ${command.name}: ${(err as Error).message}\nRun "longhaul ${command.name} --help" for usage.`);
+    if (err instanceof UsageError) {
+      console.error(`longhaul ${command.name}: ${err.message}\nRun "longhaul ${command.name} --help" for usage.`);
       return 2;
     }
     throw err;

@@ -1,6 +1,16 @@
 // Parsing option values the same way in every command: errors name the option and are usage errors (exit 2).
 import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './command';
+
+/** node's parseArgs with strict options and positionals allowed; an unknown or malformed option is a UsageError. */
+export function parseOptions<const O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
 
 /** Reads a JSON option given inline or as @file; errors name the option. */
 export function readJsonArg(option: string, value: string): unknown {

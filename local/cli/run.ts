@@ -2,13 +2,12 @@
 import { createWriteStream, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatLogLine } from '../lambda/runtime';
 import type { LogLine } from '../lambda/types';
 import { DEFAULT_VIDEO_SETTINGS, runVideoJob, type VideoJobEvent, type VideoJobSummary } from '../run/video-job';
 import { startLocalStack } from '../stack';
 import { UsageError, type CliCommand } from './command';
-import { positiveNumber, wholeNumber } from './option-values';
+import { parseOptions, positiveNumber, wholeNumber } from './option-values';
 import { waitForCtrlC } from './cli-deps';
 
 const d = DEFAULT_VIDEO_SETTINGS;
@@ -126,22 +125,18 @@ export function formatSummary(s: VideoJobSummary): string {
 }
 
 export async function runVideoCli(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      input: { type: 'string' },
-      output: { type: 'string' },
-      height: { type: 'string' },
-      crf: { type: 'string' },
-      preset: { type: 'string' },
-      'audio-bitrate': { type: 'string' },
-      'chunk-seconds': { type: 'string' },
-      'max-concurrency': { type: 'string' },
-      'job-id': { type: 'string' },
-      'data-dir': { type: 'string' },
-      verbose: { type: 'boolean', default: false },
-    },
+  const { values, positionals } = parseOptions(argv, {
+    input: { type: 'string' },
+    output: { type: 'string' },
+    height: { type: 'string' },
+    crf: { type: 'string' },
+    preset: { type: 'string' },
+    'audio-bitrate': { type: 'string' },
+    'chunk-seconds': { type: 'string' },
+    'max-concurrency': { type: 'string' },
+    'job-id': { type: 'string' },
+    'data-dir': { type: 'string' },
+    verbose: { type: 'boolean', default: false },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const input = values.input;

@@ -1,8 +1,8 @@
 // `longhaul services`: local S3 and DynamoDB for poking at with the AWS CLI or your own code.
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { startLocalServices, type LocalServices, type LocalServicesOptions } from '../services';
 import { UsageError, type CliCommand } from './command';
+import { parseOptions } from './option-values';
 import { waitForCtrlC } from './cli-deps';
 
 export interface ServicesDeps {
@@ -68,19 +68,12 @@ export function createServicesCommand(overrides: Partial<ServicesDeps> = {}): Cl
     summary: 'start local S3 and DynamoDB and print how to reach them',
     help,
     async run(argv) {
-      let values;
-      try {
-        ({ values } = parseArgs({
-          args: argv,
-          options: {
-            'data-dir': { type: 'string' },
-            region: { type: 'string' },
-            verbose: { type: 'boolean', default: false },
-          },
-        }));
-      } catch (err) {
-        throw new UsageError((err as Error).message);
-      }
+      const { values, positionals } = parseOptions(argv, {
+        'data-dir': { type: 'string' },
+        region: { type: 'string' },
+        verbose: { type: 'boolean', default: false },
+      });
+      if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
       // Listen before starting, so a Ctrl-C during start-up still stops what was started.
       const stopped = deps.untilStopped();
       const services = await deps.startServices({
