@@ -10,6 +10,7 @@
 // ignored (the work is redone, which its deterministic keys make safe), and with `outputKeys` a
 // marker whose outputs have since gone (work/ objects expire under the bucket's lifecycle rule,
 // possibly before their marker) is ignored too.
+import { forEachLimit } from './for-each-limit';
 import { createLogger } from './logger';
 import { InputNotFound } from './errors';
 import { getJson, head, putJson } from './s3';
@@ -34,6 +35,7 @@ export interface RunOnceOptions<T> {
 }
 
 const logger = createLogger('longhaul-idempotency');
+const OUTPUT_CHECK_CONCURRENCY = 16;
 
 /** The conventional marker key for one task of a job. */
 export function taskMarkerKey(jobId: string, taskId: string): string {
@@ -47,14 +49,13 @@ function isMarker<T>(value: unknown): value is Marker<T> {
 
 /** The recorded marker, or undefined when there is none or it cannot be trusted (logged). */
 async function readMarker<T>(opts: RunOnceOptions<T>, bucketOpt: { bucket?: string }): Promise<Marker<T> | undefined> {
-  if (!(await head(opts.markerKey, bucketOpt))) return undefined;
   let marker: unknown;
   try {
     marker = await getJson<unknown>(opts.markerKey, bucketOpt);
   } catch (err) {
     // Throttling or a dropped connection says nothing about the marker: let the task retry.
     if (isTransient(err)) throw err;
-    // Gone between HEAD and GET, or not JSON (a half-written object): redo the work.
+    // No marker (the usual first run), or not JSON (a half-written object): do the work.
     if (!(err instanceof InputNotFound)) logger.warn('Ignoring an unreadable completion marker; redoing the work', { key: opts.markerKey, error: (err as Error).message });
     return undefined;
   }
@@ -63,11 +64,14 @@ async function readMarker<T>(opts: RunOnceOptions<T>, bucketOpt: { bucket?: stri
     return undefined;
   }
   if (opts.outputKeys) {
-    for (const key of opts.outputKeys(marker.result)) {
-      if (!(await head(key, bucketOpt))) {
-        logger.warn('A completion marker outlived one of its outputs; redoing the work', { key: opts.markerKey, missing: key });
-        return undefined;
-      }
+    // A long video's split has a thousand chunks: check them a few at a time, not one by one.
+    const missing: string[] = [];
+    await forEachLimit(opts.outputKeys(marker.result), OUTPUT_CHECK_CONCURRENCY, async (key) => {
+      if (!(await head(key, bucketOpt))) missing.push(key);
+    });
+    if (missing.length > 0) {
+      logger.warn('A completion marker outlived some of its outputs; redoing the work', { key: opts.markerKey, missing: missing.slice(0, 10), count: missing.length });
+      return undefined;
     }
   }
   return marker;

@@ -10,7 +10,8 @@ import { InputNotFound } from '../lib/errors';
 import { jobKeys } from '../lib/storage-layout';
 import type { Manifest } from './manifest';
 import { videoKeys } from './keys';
-import { downloadAll, forEachLimit, TRANSFER_CONCURRENCY } from './transfer';
+import { forEachLimit } from '../lib/for-each-limit';
+import { downloadAll, TRANSFER_CONCURRENCY } from './transfer';
 import { verifyOutput, VerificationFailed, type Verification } from './verify';
 import { assertFits, availableBytes, withWorkDir } from './workdir';
 

@@ -10,7 +10,8 @@ import { downloadToFile, head } from '../lib/s3';
 import { InputNotFound } from '../lib/errors';
 import type { Manifest } from './manifest';
 import { audioContainer, videoKeys } from './keys';
-import { forEachLimit, uploadAll } from './transfer';
+import { forEachLimit } from '../lib/for-each-limit';
+import { uploadAll } from './transfer';
 import { assertFits, availableBytes, withWorkDir } from './workdir';
 
 export interface SplitResult {

@@ -1,20 +1,8 @@
-// Moving many files between S3 and /tmp with bounded parallelism: one stream at a time leaves
-// Lambda's network idle, hundreds at once exhaust sockets and memory.
+// Moving many files between S3 and /tmp, a bounded number at a time.
+import { forEachLimit } from '../lib/for-each-limit';
 import { downloadToFile, uploadFile } from '../lib/s3';
 
 export const TRANSFER_CONCURRENCY = 8;
-
-/** Runs `fn` over `items` with at most `limit` in flight; rejects with the first failure. */
-export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 export async function downloadAll(pairs: readonly { key: string; path: string }[]): Promise<void> {
   await forEachLimit(pairs, TRANSFER_CONCURRENCY, async ({ key, path }) => {
