@@ -2,7 +2,6 @@
 // asl/video.asl.json, watch the progress table, download the result. The CLI (`longhaul run video`), the
 // end-to-end tests and the benchmark all go through here.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +11,7 @@ import { getJob, type JobRecord } from '../../handlers/lib/progress';
 import { downloadToFile, head, uploadFile } from '../../handlers/lib/s3';
 import { jobKeys } from '../../handlers/lib/storage-layout';
 import type { Verification } from '../../handlers/video/verify';
+import { sha256File } from '../../infra/packaging/deterministic-zip';
 import { loadDefinition, type ExecutionResult } from '../engine';
 import type { LogLine } from '../lambda/types';
 import { applyEnv } from '../process-env';
@@ -96,12 +96,6 @@ interface MergeResultShape {
   chunks: number;
   verification: Verification;
   reused?: boolean;
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /** Same bytes and same settings → same job id, so the pipeline's idempotency applies across runs. */
