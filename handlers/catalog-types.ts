@@ -29,17 +29,7 @@ export interface FunctionSpec {
   env?: Record<string, string>;
 }
 
-/** `VideoSplit` → `VideoSplitArn`, the placeholder name used in asl/ files. */
-export function arnPlaceholder(name: string): string {
-  return `${name}Arn`;
-}
-
 /** `VideoSplit` → `video-split`, the suffix of the deployed function name. */
 export function kebabName(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
-}
-
-/** The ARN the local runtime uses for a function: same shape as AWS, account 000000000000. */
-export function localFunctionArn(name: string, region: string): string {
-  return `arn:aws:lambda:${region}:000000000000:function:${name}`;
 }

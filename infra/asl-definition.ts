@@ -3,6 +3,7 @@
 // role can be derived from the definition instead of being maintained by hand.
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { findPlaceholders as placeholdersIn, substitutePlaceholders as substitute } from '../handlers/asl-placeholders';
 
 export const ASL_SUFFIX = '.asl.json';
 
@@ -18,7 +19,6 @@ export interface AslNode {
   [key: string]: AslValue;
 }
 
-const PLACEHOLDER = /\$\{([^}]*)\}/g;
 const MACHINE_NAME = /^[a-z][a-z0-9-]*$/;
 
 export function loadAslFiles(dir: string): AslFile[] {
@@ -44,11 +44,7 @@ export function loadAslFiles(dir: string): AslFile[] {
 
 /** Every `${Name}` placeholder used anywhere in the definition, sorted and unique. */
 export function findPlaceholders(definition: AslNode): string[] {
-  const found = new Set<string>();
-  walkStrings(definition, (s) => {
-    for (const match of s.matchAll(PLACEHOLDER)) found.add(match[1]);
-  });
-  return [...found].sort();
+  return placeholdersIn(definition);
 }
 
 /**
@@ -56,12 +52,13 @@ export function findPlaceholders(definition: AslNode): string[] {
  * placeholder: left in place it would reach Terraform as an interpolation of something that does not exist.
  */
 export function substitutePlaceholders(file: AslFile, values: Readonly<Record<string, string>>): AslNode {
-  const unknown = findPlaceholders(file.definition).filter((name) => !(name in values));
+  const { value, problems, unknown } = substitute(file.definition, values);
   if (unknown.length > 0) {
     const known = Object.keys(values).sort().join(', ');
     throw new Error(`${file.path}: unknown placeholder(s) ${unknown.map((n) => `\${${n}}`).join(', ')}; known: ${known}`);
   }
-  return mapStrings(file.definition, (s) => s.replace(PLACEHOLDER, (_, name: string) => values[name])) as AslNode;
+  if (problems.length > 0) throw new Error(`${file.path}: ${problems.join('; ')}`);
+  return value as AslNode;
 }
 
 /**
@@ -203,19 +200,6 @@ export function visitStates(definition: AslNode, visit: (name: string, state: As
       }
     }
   }
-}
-
-function walkStrings(value: AslValue, visit: (s: string) => void): void {
-  if (typeof value === 'string') visit(value);
-  else if (Array.isArray(value)) value.forEach((v) => walkStrings(v, visit));
-  else if (isNode(value)) Object.values(value).forEach((v) => walkStrings(v, visit));
-}
-
-function mapStrings(value: AslValue, fn: (s: string) => string): AslValue {
-  if (typeof value === 'string') return fn(value);
-  if (Array.isArray(value)) return value.map((v) => mapStrings(v, fn));
-  if (isNode(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)]));
-  return value;
 }
 
 function isNode(value: unknown): value is AslNode {

@@ -4,14 +4,11 @@ import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { arnPlaceholder } from '../handlers/catalog-types';
+import { placeholderValues, substitutePlaceholders as substituteIn } from '../handlers/asl-placeholders';
 import { resourceName, type StackConfig } from './config';
 import { analyzeDefinition, escapeTerraformDirectives, substitutePlaceholders, type AslFile } from './asl-definition';
 import { assumeRolePolicy, stateMachinePolicy } from './iam-policies';
 import type { DeployedFunction } from './functions';
-
-/** The non-function placeholders every ASL file may use. */
-export const ASL_RESOURCE_PLACEHOLDERS = { bucket: 'DataBucket', table: 'ProgressTable' } as const;
 
 const NAME_LIMIT = 64; // IAM role names; state machine names allow 80.
 
@@ -35,20 +32,6 @@ export function defineStateMachines(scope: Construct, input: StateMachinesInput)
   return input.aslFiles.map((file) => defineStateMachine(scope, file, input));
 }
 
-/** Placeholder → Terraform reference, for every placeholder an ASL file may use. */
-export function placeholderValues(
-  functions: Readonly<Record<string, DeployedFunction>>,
-  bucketName: string,
-  tableName: string,
-): Record<string, string> {
-  const values: Record<string, string> = {
-    [ASL_RESOURCE_PLACEHOLDERS.bucket]: bucketName,
-    [ASL_RESOURCE_PLACEHOLDERS.table]: tableName,
-  };
-  for (const { spec, fn } of Object.values(functions)) values[arnPlaceholder(spec.name)] = fn.arn;
-  return values;
-}
-
 function defineStateMachine(scope: Construct, file: AslFile, input: StateMachinesInput): DeployedStateMachine {
   const { config } = input;
   const id = `sm-${file.machine}`;
@@ -59,7 +42,8 @@ function defineStateMachine(scope: Construct, file: AslFile, input: StateMachine
     throw new Error(`Role name "${roleName}" for ${file.path} is longer than ${NAME_LIMIT}: shorten the file name, LONGHAUL_PREFIX or LONGHAUL_STACK`);
   }
 
-  const values = placeholderValues(input.functions, input.bucket.name, input.table.name);
+  const functionArns = Object.fromEntries(Object.values(input.functions).map(({ spec, fn }) => [spec.name, fn.arn]));
+  const values = placeholderValues({ functionArns, bucket: input.bucket.name, table: input.table.name });
   const definition = escapeTerraformDirectives(JSON.stringify(substitutePlaceholders(file, values)));
   const uses = analyzeDefinition(file, Object.keys(input.functions));
   const substitutedUses = {
@@ -81,7 +65,6 @@ function defineStateMachine(scope: Construct, file: AslFile, input: StateMachine
     description: `State machine ${file.machine}: invokes exactly its functions`,
     assumeRolePolicy: JSON.stringify(assumeRolePolicy('states.amazonaws.com')),
   });
-  const functionArns = Object.fromEntries(Object.values(input.functions).map(({ spec, fn }) => [spec.name, fn.arn]));
   const policy = new IamRolePolicy(scope, `${id}-policy`, {
     name: 'definition-access',
     role: role.id,
@@ -113,5 +96,5 @@ function defineStateMachine(scope: Construct, file: AslFile, input: StateMachine
 }
 
 function substitute(value: string | undefined, values: Record<string, string>): string | undefined {
-  return value?.replace(/\$\{([^}]*)\}/g, (_, name: string) => values[name]);
+  return value === undefined ? undefined : (substituteIn(value, values).value as string);
 }

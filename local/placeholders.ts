@@ -1,5 +1,7 @@
 // The values the local runtime gives the `${Placeholder}`s of asl/ files (infra gives Terraform references instead).
-import { arnPlaceholder, localFunctionArn, type FunctionSpec } from '../handlers/catalog-types';
+import { placeholderValues } from '../handlers/asl-placeholders';
+import type { FunctionSpec } from '../handlers/catalog-types';
+import { localFunctionArn } from './local-arn';
 
 export function localPlaceholders(opts: {
   functions: readonly FunctionSpec[];
@@ -7,7 +9,6 @@ export function localPlaceholders(opts: {
   bucket: string;
   table: string;
 }): Record<string, string> {
-  const values: Record<string, string> = { DataBucket: opts.bucket, ProgressTable: opts.table };
-  for (const fn of opts.functions) values[arnPlaceholder(fn.name)] = localFunctionArn(fn.name, opts.region);
-  return values;
+  const functionArns = Object.fromEntries(opts.functions.map((fn) => [fn.name, localFunctionArn(fn.name, opts.region)]));
+  return placeholderValues({ functionArns, bucket: opts.bucket, table: opts.table });
 }

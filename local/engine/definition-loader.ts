@@ -1,6 +1,7 @@
 // Loads a definition before anything runs: placeholders, asl-validator, and our own checks for what the local
 // engine cannot run. Every problem is reported at once, each naming its state.
 import { createRequire } from 'node:module';
+import { substitutePlaceholders } from '../../handlers/asl-placeholders';
 import { classifyResource } from './resources/classify';
 import type { BranchDefinition, Retrier, Catcher, StateDefinition, StateMachineDefinition } from './types';
 
@@ -21,34 +22,6 @@ type AslValidator = (definition: unknown, opts?: { checkPaths: boolean; checkArn
   errors: { 'Error code': string; Message: string; schemaError?: { instancePath?: string } }[];
 };
 const validateAsl = createRequire(import.meta.url)('asl-validator') as AslValidator;
-
-const PLACEHOLDER = /\$\{([^}]*)\}/g;
-
-/** Replaces `${Name}` in every string (keys included); records each one without a value, with where it was. */
-function substitute(value: unknown, placeholders: Record<string, string>, where: string, problems: string[]): unknown {
-  if (typeof value === 'string') {
-    if (!value.includes('${')) return value;
-    // Terraform would read a stray "${" as the start of an interpolation: an unclosed one is an error too.
-    if (value.replace(PLACEHOLDER, '').includes('${')) {
-      problems.push(`${where || 'definition'}: unclosed placeholder in ${JSON.stringify(value)} (a "\${" with no closing "}")`);
-    }
-    return value.replace(PLACEHOLDER, (whole, name: string) => {
-      if (Object.hasOwn(placeholders, name)) return placeholders[name]!;
-      problems.push(`${where}: placeholder ${whole} has no value (pass it with --set ${name}=… or placeholders)`);
-      return whole;
-    });
-  }
-  if (Array.isArray(value)) return value.map((v, i) => substitute(v, placeholders, `${where}[${i}]`, problems));
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const key = substitute(k, placeholders, where, problems) as string;
-      out[key] = substitute(v, placeholders, where === '' ? k : `${where}.${k}`, problems);
-    }
-    return out;
-  }
-  return value;
-}
 
 /** `/States/Map/ItemProcessor/States/Inner/Next` → `state 'Map' > 'Inner'`. */
 function describeInstancePath(path: string | undefined): string {
@@ -158,9 +131,10 @@ export function loadDefinition(source: string | object, opts: LoadOptions = {}):
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new DefinitionError(['a state machine definition must be a JSON object'], opts.fileName);
   }
+  const substituted = substitutePlaceholders(parsed, opts.placeholders ?? {});
+  if (substituted.problems.length) throw new DefinitionError(substituted.problems, opts.fileName);
+  const definition = substituted.value as StateMachineDefinition;
   const problems: string[] = [];
-  const definition = substitute(parsed, opts.placeholders ?? {}, '', problems) as StateMachineDefinition;
-  if (problems.length) throw new DefinitionError(problems, opts.fileName);
 
   for (const e of validate(definition)) {
     // Schema errors point at a JSON path; the other checks already name their state in the message.

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { arnPlaceholder, kebabName, localFunctionArn } from '../../handlers/catalog-types';
+import { arnPlaceholder } from '../../handlers/asl-placeholders';
+import { kebabName } from '../../handlers/catalog-types';
+import { localFunctionArn } from '../../local/local-arn';
 
 describe('catalog naming', () => {
   it('derives the ASL placeholder, the deployed suffix and the local ARN from one name', () => {

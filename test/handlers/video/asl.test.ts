@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { catalog } from '../../../handlers/catalog';
-import { arnPlaceholder, localFunctionArn } from '../../../handlers/catalog-types';
+import { arnPlaceholder } from '../../../handlers/asl-placeholders';
+import { localFunctionArn } from '../../../local/local-arn';
 
 // asl-validator ships no type declarations.
 const aslValidator = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => {

@@ -3,7 +3,8 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { createEngine, loadDefinition, type Engine } from '../../../local/engine';
-import { arnPlaceholder, localFunctionArn } from '../../../handlers/catalog-types';
+import { arnPlaceholder } from '../../../handlers/asl-placeholders';
+import { localFunctionArn } from '../../../local/local-arn';
 import { catalog } from '../../../handlers/catalog';
 import { getJob } from '../../../handlers/lib/progress';
 import { listKeys, putBuffer } from '../../../handlers/lib/s3';

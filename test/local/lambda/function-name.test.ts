@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { localFunctionArn } from '../../../handlers/catalog-types';
+import { localFunctionArn } from '../../../local/local-arn';
 import { resolveFunctionName } from '../../../local/lambda/function-name';
 
 describe('local/lambda function name resolution', () => {

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { localFunctionArn } from '../../../handlers/catalog-types';
+import { localFunctionArn } from '../../../local/local-arn';
 import { MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES } from '../../../local/lambda/payload-limits';
 import { createLambdaRuntime, formatLogLine, type LambdaRuntime, type RuntimeInvokeOutcome } from '../../../local/lambda/runtime';
 import type { LogLine } from '../../../local/lambda/types';
