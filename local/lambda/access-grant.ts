@@ -3,12 +3,16 @@
 import type { FunctionSpec } from '../../handlers/catalog-types';
 import type { LocalAccessGrant } from '../../handlers/lib/local-access';
 import { functionPolicy } from '../../infra/iam-policies';
+import { localArn } from '../local-arn';
 
+// Stand-ins, only ever compared with themselves: the policy is built with them and read back here.
+// S3 bucket ARNs carry no region or account, so the bucket's is written out.
 const BUCKET_ARN = 'arn:aws:s3:::local-bucket';
-const TABLE_ARN = 'arn:aws:dynamodb:local:000000000000:table/local-table';
+const TABLE_ARN = localArn('dynamodb', 'local', 'table/local-table');
+const LOG_GROUP_ARN = localArn('logs', 'local', 'log-group:local');
 
 export function accessGrantFor(spec: FunctionSpec, bucket: string): LocalAccessGrant {
-  const policy = functionPolicy({ spec, bucketArn: BUCKET_ARN, tableArn: TABLE_ARN, logGroupArn: 'arn:aws:logs:local:000000000000:log-group:local' });
+  const policy = functionPolicy({ spec, bucketArn: BUCKET_ARN, tableArn: TABLE_ARN, logGroupArn: LOG_GROUP_ARN });
   const grant: LocalAccessGrant = { functionName: spec.name, bucket, objectActions: {}, bucketActions: [], tableActions: [] };
   for (const statement of policy.Statement) {
     if (statement.Effect !== 'Allow') continue;

@@ -9,15 +9,15 @@ import { fileURLToPath } from 'node:url';
 import { type FunctionSpec } from '../../handlers/catalog-types';
 import { localFunctionArn } from '../local-arn';
 import { DEFAULT_REGION } from '../../handlers/lib/storage-layout';
-import { createConcurrencyLimiter, type ConcurrencyLimiter } from './concurrency-limiter';
 import { resolveFunctionName } from './function-name';
+import { createInvocationSlots, type InvocationSlots, type SlotStats } from './invocation-slots';
 import { aborted, functionNotFound, requestTooLarge } from './lambda-errors';
 import { encodeEvent, MAX_REQUEST_BYTES, utf8Bytes } from './payload-limits';
 import type { InvokeOptions, InvokeOutcome, LambdaError, LambdaInvoker, LogLine } from './types';
 import { createTmpRoot } from './tmp-root';
-import { tmpOverLimitWarning } from './tmp-usage';
-import { createWorkerPool } from './worker-pool';
-import type { LambdaWorker } from './worker-process';
+import { createTmpUsageCheck, type TmpUsageCheck } from './tmp-usage';
+import { createWorkerPool, type WorkerPool } from './worker-pool';
+import type { LambdaWorker, RunResult } from './worker-process';
 
 export type { LogLine } from './types';
 
@@ -47,16 +47,11 @@ export type RuntimeInvokeOutcome = InvokeOutcome & {
   initDurationMs?: number;
 };
 
-export interface LambdaRuntimeStats {
+export interface LambdaRuntimeStats extends SlotStats {
   invocations: number;
   coldStarts: number;
   errors: number;
   timeouts: number;
-  running: number;
-  queued: number;
-  /** Most invocations ever running at once, overall and per function. */
-  peakConcurrency: number;
-  peakConcurrencyByFunction: Record<string, number>;
   workers: { live: number; idle: number; started: number };
 }
 
@@ -73,8 +68,6 @@ export interface LambdaRuntime extends LambdaInvoker {
 }
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-const TMP_CHECK_INTERVAL_MS = 1000;
 
 /** Lambda's init phase may take up to 10 s before the invocation's own timeout starts. */
 const INIT_TIMEOUT_MS = 10_000;
@@ -109,26 +102,57 @@ function validate(opts: LambdaRuntimeOptions): void {
   }
 }
 
+interface RuntimeSettings {
+  region: string;
+  timeScale: number;
+  onLog: (line: LogLine) => void;
+  maxConcurrency: number;
+  tmpRoot: string;
+  /** A tmpRoot the runtime created itself is its to remove on close. */
+  ownsTmpRoot: boolean;
+}
+
+function resolveSettings(opts: LambdaRuntimeOptions): RuntimeSettings {
+  return {
+    region: opts.region ?? DEFAULT_REGION,
+    timeScale: opts.timeScale ?? 1,
+    onLog: opts.onLog ?? printLogLine,
+    maxConcurrency: opts.maxConcurrency ?? defaultMaxConcurrency(),
+    ownsTmpRoot: opts.tmpRoot === undefined,
+    tmpRoot: opts.tmpRoot ?? createTmpRoot(),
+  };
+}
+
+function scaledTimeoutMs(spec: FunctionSpec, timeScale: number): number {
+  return Math.max(1, Math.round(spec.timeoutSeconds * 1000 * timeScale));
+}
+
+/** Aborted by close(): refuses queued invocations and kills running ones. */
+function createClosingController(): AbortController {
+  const closing = new AbortController();
+  // Every queued invocation listens for close(): hundreds at once is normal, not a leak.
+  setMaxListeners(0, closing.signal);
+  return closing;
+}
+
+/** What every invocation of one runtime shares. */
+interface RuntimeState {
+  settings: RuntimeSettings;
+  specs: ReadonlyMap<string, FunctionSpec>;
+  slots: InvocationSlots;
+  pool: WorkerPool;
+  closing: AbortController;
+  counters: { invocations: number; coldStarts: number; errors: number; timeouts: number };
+  checkTmpUsage: TmpUsageCheck;
+  /** Workers are detached process groups: they would outlive this process unless killed as it exits. */
+  killOnExit: () => void;
+}
+
 export function createLambdaRuntime(opts: LambdaRuntimeOptions): LambdaRuntime {
   validate(opts);
-  const region = opts.region ?? DEFAULT_REGION;
-  const timeScale = opts.timeScale ?? 1;
-  const onLog = opts.onLog ?? printLogLine;
-  const maxConcurrency = opts.maxConcurrency ?? defaultMaxConcurrency();
-  const specs = new Map(opts.functions.map((f) => [f.name, f]));
-  const ownsTmpRoot = opts.tmpRoot === undefined;
-  const tmpRoot = opts.tmpRoot ?? createTmpRoot();
+  const settings = resolveSettings(opts);
+  const { region, timeScale, onLog, maxConcurrency, tmpRoot } = settings;
   const arnOf = (name: string): string => localFunctionArn(name, region);
-  const scaledTimeoutMs = (spec: FunctionSpec): number => Math.max(1, Math.round(spec.timeoutSeconds * 1000 * timeScale));
-
-  const overall = createConcurrencyLimiter(maxConcurrency);
-  const perFunction = new Map<string, ConcurrencyLimiter>();
-  for (const spec of opts.functions) {
-    const per = opts.maxConcurrencyPerFunction;
-    const cap = typeof per === 'number' ? per : (per?.[spec.name] ?? maxConcurrency);
-    perFunction.set(spec.name, createConcurrencyLimiter(cap));
-  }
-
   const pool = createWorkerPool({
     tmpRoot,
     repoRoot,
@@ -136,127 +160,126 @@ export function createLambdaRuntime(opts: LambdaRuntimeOptions): LambdaRuntime {
     commonEnv: opts.env,
     maxWorkers: maxConcurrency,
     arnOf,
-    scaledTimeoutMs,
+    scaledTimeoutMs: (spec) => scaledTimeoutMs(spec, timeScale),
     onLog,
   });
-
-  const closing = new AbortController();
-  // Every queued invocation listens for close(): hundreds at once is normal, not a leak.
-  setMaxListeners(0, closing.signal);
-  const counters = { invocations: 0, coldStarts: 0, errors: 0, timeouts: 0 };
-  // Counted only once both slots are held, so queued invocations never inflate a function's peak.
-  const running = new Map<string, { now: number; peak: number }>(opts.functions.map((f) => [f.name, { now: 0, peak: 0 }]));
-  const killOnExit = (): void => pool.killAllNow();
-  process.on('exit', killOnExit);
-
-  // Walking /tmp after every call would cost a quarter of a no-op invocation: once a second per worker.
-  const lastTmpCheck = new WeakMap<LambdaWorker, number>();
-  const checkTmpUsage = (worker: LambdaWorker, spec: FunctionSpec, requestId: string): void => {
-    const now = performance.now();
-    if (now - (lastTmpCheck.get(worker) ?? -Infinity) < TMP_CHECK_INTERVAL_MS) return;
-    lastTmpCheck.set(worker, now);
-    void tmpOverLimitWarning(worker.tmpDir, spec.ephemeralStorageMb).then((text) => {
-      if (text) onLog({ functionName: spec.name, requestId, stream: 'runtime', text });
-    });
+  const state: RuntimeState = {
+    settings,
+    specs: new Map(opts.functions.map((f) => [f.name, f])),
+    slots: createInvocationSlots(opts.functions, maxConcurrency, opts.maxConcurrencyPerFunction),
+    pool,
+    closing: createClosingController(),
+    counters: { invocations: 0, coldStarts: 0, errors: 0, timeouts: 0 },
+    checkTmpUsage: createTmpUsageCheck(onLog),
+    killOnExit: () => pool.killAllNow(),
   };
-
-  const fail = (error: LambdaError, requestId: string): RuntimeInvokeOutcome => {
-    counters.errors += 1;
-    return { ok: false, error, requestId, durationMs: 0, coldStart: false };
-  };
-
-  async function invoke(nameOrArn: string, payload: unknown, options: InvokeOptions = {}): Promise<RuntimeInvokeOutcome> {
-    if (closing.signal.aborted) throw new Error('invoke after the Lambda runtime was closed');
-    const requestId = randomUUID();
-    counters.invocations += 1;
-    const resolved = resolveFunctionName(nameOrArn, region);
-    const spec = resolved.ok ? specs.get(resolved.name) : undefined;
-    if (!spec) {
-      const shown = resolved.ok ? arnOf(resolved.name) : `${nameOrArn} (${resolved.reason})`;
-      return fail(functionNotFound(nameOrArn, shown, [...specs.keys()]), requestId);
-    }
-    const event = encodeEvent(payload);
-    const bytes = utf8Bytes(event);
-    if (bytes > MAX_REQUEST_BYTES) return fail(requestTooLarge(bytes), requestId);
-
-    // Excess invocations wait rather than fail: Step Functions would retry Lambda's throttling error
-    // (TooManyRequestsException) with backoff anyway, and a laptop has few cores.
-    const signal = options.signal ? AbortSignal.any([options.signal, closing.signal]) : closing.signal;
-    const fnLimiter = perFunction.get(spec.name)!;
-    if (!(await fnLimiter.acquire(signal))) return fail(aborted(requestId), requestId);
-    if (!(await overall.acquire(signal))) {
-      fnLimiter.release();
-      return fail(aborted(requestId), requestId);
-    }
-    const mine = running.get(spec.name)!;
-    mine.now += 1;
-    mine.peak = Math.max(mine.peak, mine.now);
-    try {
-      const dead = pool.takeIdleDeath(spec.name);
-      if (dead) {
-        const error = dead.exitError(requestId);
-        const text = `${error.errorType}: an execution environment of ${spec.name} crashed after its last invocation returned; reported on this invocation, as Lambda reports a crash of a frozen environment when it thaws`;
-        onLog({ functionName: spec.name, requestId, stream: 'runtime', text });
-        counters.errors += 1;
-        return { ok: false, error, requestId, durationMs: 0, coldStart: false };
-      }
-      const worker = pool.checkout(spec);
-      const timeoutMs = scaledTimeoutMs(spec);
-      const result = await worker.run({
-        requestId,
-        event,
-        timeoutMs,
-        timeoutSeconds: spec.timeoutSeconds,
-        initTimeoutMs: Math.max(INIT_TIMEOUT_MS, timeoutMs),
-        signal,
-      });
-      pool.checkin(worker, result.reusable);
-      if (result.reusable) checkTmpUsage(worker, spec, requestId);
-      if (result.coldStart) counters.coldStarts += 1;
-      const base = { requestId, durationMs: result.durationMs, coldStart: result.coldStart };
-      const extra = result.initDurationMs !== undefined ? { initDurationMs: result.initDurationMs } : {};
-      if (result.ok) return { ok: true, payload: JSON.parse(result.payload) as unknown, ...base, ...extra };
-      counters.errors += 1;
-      if (result.timedOut) {
-        counters.timeouts += 1;
-        if (timeScale !== 1) {
-          const text = `timed out after ${(timeoutMs / 1000).toFixed(2)} s real time: configured ${spec.timeoutSeconds} s × time scale ${timeScale}`;
-          onLog({ functionName: spec.name, requestId, stream: 'runtime', text });
-        }
-      }
-      return { ok: false, error: result.error, ...base, ...extra };
-    } finally {
-      mine.now -= 1;
-      overall.release();
-      fnLimiter.release();
-    }
-  }
+  process.on('exit', state.killOnExit);
 
   return {
-    invoke,
+    invoke: (nameOrArn, payload, options) => invoke(state, nameOrArn, payload, options),
     arnOf,
     region,
     tmpRoot,
-    stats() {
-      const peakConcurrencyByFunction: Record<string, number> = {};
-      let queued = overall.queued;
-      for (const limiter of perFunction.values()) queued += limiter.queued;
-      for (const [name, count] of running) peakConcurrencyByFunction[name] = count.peak;
-      return {
-        ...counters,
-        running: overall.active,
-        queued,
-        peakConcurrency: overall.peak,
-        peakConcurrencyByFunction,
-        workers: pool.counts(),
-      };
-    },
-    async close() {
-      if (closing.signal.aborted) return;
-      closing.abort();
-      await pool.closeAll();
-      process.off('exit', killOnExit);
-      if (ownsTmpRoot) rmSync(tmpRoot, { recursive: true, force: true });
-    },
+    stats: () => ({ ...state.counters, ...state.slots.stats(), workers: pool.counts() }),
+    close: () => close(state),
   };
+}
+
+async function invoke(state: RuntimeState, nameOrArn: string, payload: unknown, options: InvokeOptions = {}): Promise<RuntimeInvokeOutcome> {
+  if (state.closing.signal.aborted) throw new Error('invoke after the Lambda runtime was closed');
+  const requestId = randomUUID();
+  state.counters.invocations += 1;
+  const request = prepareRequest(state, nameOrArn, payload);
+  if (!request.ok) return fail(state, request.error, requestId);
+  const signal = options.signal ? AbortSignal.any([options.signal, state.closing.signal]) : state.closing.signal;
+  const release = await state.slots.acquire(request.spec.name, signal);
+  if (!release) return fail(state, aborted(requestId), requestId);
+  try {
+    return await runOnWorker(state, request.spec, request.event, requestId, signal);
+  } finally {
+    release();
+  }
+}
+
+type PreparedRequest = { ok: true; spec: FunctionSpec; event: string } | { ok: false; error: LambdaError };
+
+/** The function the call names and its event as Lambda receives it, or the Invoke API's refusal. */
+function prepareRequest(state: RuntimeState, nameOrArn: string, payload: unknown): PreparedRequest {
+  const { region } = state.settings;
+  const resolved = resolveFunctionName(nameOrArn, region);
+  const spec = resolved.ok ? state.specs.get(resolved.name) : undefined;
+  if (!spec) {
+    const shown = resolved.ok ? localFunctionArn(resolved.name, region) : `${nameOrArn} (${resolved.reason})`;
+    return { ok: false, error: functionNotFound(nameOrArn, shown, [...state.specs.keys()]) };
+  }
+  const event = encodeEvent(payload);
+  const bytes = utf8Bytes(event);
+  if (bytes > MAX_REQUEST_BYTES) return { ok: false, error: requestTooLarge(bytes) };
+  return { ok: true, spec, event };
+}
+
+function fail(state: RuntimeState, error: LambdaError, requestId: string): RuntimeInvokeOutcome {
+  state.counters.errors += 1;
+  return { ok: false, error, requestId, durationMs: 0, coldStart: false };
+}
+
+async function runOnWorker(
+  state: RuntimeState,
+  spec: FunctionSpec,
+  event: string,
+  requestId: string,
+  signal: AbortSignal,
+): Promise<RuntimeInvokeOutcome> {
+  const dead = state.pool.takeIdleDeath(spec.name);
+  if (dead) return reportIdleDeath(state, dead, spec, requestId);
+  const worker = state.pool.checkout(spec);
+  const timeoutMs = scaledTimeoutMs(spec, state.settings.timeScale);
+  const result = await worker.run({
+    requestId,
+    event,
+    timeoutMs,
+    timeoutSeconds: spec.timeoutSeconds,
+    initTimeoutMs: Math.max(INIT_TIMEOUT_MS, timeoutMs),
+    signal,
+  });
+  state.pool.checkin(worker, result.reusable);
+  if (result.reusable) state.checkTmpUsage(worker, spec, requestId);
+  return outcomeOf(state, result, spec, requestId, timeoutMs);
+}
+
+function reportIdleDeath(state: RuntimeState, dead: LambdaWorker, spec: FunctionSpec, requestId: string): RuntimeInvokeOutcome {
+  const error = dead.exitError(requestId);
+  const text = `${error.errorType}: an execution environment of ${spec.name} crashed after its last invocation returned; reported on this invocation, as Lambda reports a crash of a frozen environment when it thaws`;
+  state.settings.onLog({ functionName: spec.name, requestId, stream: 'runtime', text });
+  return fail(state, error, requestId);
+}
+
+function outcomeOf(state: RuntimeState, result: RunResult, spec: FunctionSpec, requestId: string, timeoutMs: number): RuntimeInvokeOutcome {
+  const { counters } = state;
+  if (result.coldStart) counters.coldStarts += 1;
+  const base = { requestId, durationMs: result.durationMs, coldStart: result.coldStart };
+  const extra = result.initDurationMs !== undefined ? { initDurationMs: result.initDurationMs } : {};
+  if (result.ok) return { ok: true, payload: JSON.parse(result.payload) as unknown, ...base, ...extra };
+  counters.errors += 1;
+  if (result.timedOut) {
+    counters.timeouts += 1;
+    explainScaledTimeout(state, spec, requestId, timeoutMs);
+  }
+  return { ok: false, error: result.error, ...base, ...extra };
+}
+
+/** The error quotes the configured timeout, as AWS does; under a time scale, say what really elapsed. */
+function explainScaledTimeout(state: RuntimeState, spec: FunctionSpec, requestId: string, timeoutMs: number): void {
+  const { timeScale, onLog } = state.settings;
+  if (timeScale === 1) return;
+  const text = `timed out after ${(timeoutMs / 1000).toFixed(2)} s real time: configured ${spec.timeoutSeconds} s × time scale ${timeScale}`;
+  onLog({ functionName: spec.name, requestId, stream: 'runtime', text });
+}
+
+async function close(state: RuntimeState): Promise<void> {
+  if (state.closing.signal.aborted) return;
+  state.closing.abort();
+  await state.pool.closeAll();
+  process.off('exit', state.killOnExit);
+  if (state.settings.ownsTmpRoot) rmSync(state.settings.tmpRoot, { recursive: true, force: true });
 }

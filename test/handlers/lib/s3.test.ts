@@ -10,6 +10,8 @@ import { useLocalServices } from '../../support/services';
 import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { WORK_RETENTION_TAG } from '../../../handlers/lib/storage-layout';
 import { rejection } from '../../support/rejection';
+import { LOCAL_ACCESS_ENV, type LocalAccessGrant } from '../../../handlers/lib/local-access';
+import { applyEnv } from '../../../local/process-env';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -117,6 +119,46 @@ describe('handlers/lib/s3 (against s3rver)', () => {
     expect(await s3.head('nothing/here')).to.equal(undefined);
     await s3.putBuffer('something/here', 'x');
     expect(await s3.exists('something/here')).to.equal(true);
+  });
+
+  // In AWS a role that may not read a key gets 403 on HEAD. Taken for "missing", it would make the
+  // idempotency layer silently redo work instead of failing with AccessDenied.
+  describe('on a key the caller is denied (local IAM check)', () => {
+    let restoreEnv: (() => void) | undefined;
+    before(async () => {
+      await s3.putBuffer('private/secret.txt', 'x');
+      const grant: LocalAccessGrant = {
+        functionName: 'ReadsOnlyPublic',
+        bucket: services().bucket,
+        objectActions: { 's3:GetObject': ['public/*'] },
+        bucketActions: ['s3:ListBucket'],
+        tableActions: [],
+      };
+      // A new value of the variable means new clients (they are cached per environment), built with the check.
+      restoreEnv = applyEnv({ [LOCAL_ACCESS_ENV]: JSON.stringify(grant) });
+    });
+    after(() => {
+      restoreEnv?.();
+      restoreEnv = undefined;
+    });
+
+    const expectAccessDenied = (err: Error) => {
+      expect(err.name).to.equal('AccessDenied');
+      expect((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).to.equal(403);
+    };
+
+    const lookups: [string, (key: string) => Promise<unknown>, unknown][] = [
+      ['head', (key) => s3.head(key), undefined],
+      ['exists', (key) => s3.exists(key), false],
+    ];
+    for (const [name, lookup, missing] of lookups) {
+      it(`${name} rejects with AccessDenied (403), whether or not the key exists, instead of answering ${missing}`, async () => {
+        expectAccessDenied(await rejection(lookup('private/secret.txt')));
+        expectAccessDenied(await rejection(lookup('private/never-written.txt')));
+        // The grant does not deny everything: a readable key that is missing still reads as missing.
+        expect(await lookup('public/never-written.txt')).to.equal(missing);
+      });
+    }
   });
 
   it('throws InputNotFound naming the key for a missing object', async () => {

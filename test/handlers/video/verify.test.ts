@@ -18,14 +18,44 @@ describe('video verify', () => {
     expect(v.problems[0]).to.contain('frame count 99 != source 100');
   });
 
-  it('allows the duration to differ by one frame, not more', () => {
-    expect(verifyOutput(expected, { ...good, durationSeconds: 4.04 }).ok).to.equal(true);
-    expect(verifyOutput(expected, { ...good, durationSeconds: 4.05 }).ok).to.equal(false);
+  describe('duration: within one frame of the source, either way', () => {
+    const frame = 1 / 25; // the source's fps, above
+    const justOver = frame + 0.0001;
+    const justUnder = frame - 0.0001;
+    it('rejects an output longer than the source by just over one frame', () => {
+      const v = verifyOutput(expected, { ...good, durationSeconds: 4 + justOver });
+      expect(v.ok).to.equal(false);
+      expect(v.problems).to.deep.equal(['duration 4.040100 s is more than one frame from 4.000000 s']);
+    });
+    it('rejects an output shorter than the source by just over one frame', () => {
+      const v = verifyOutput(expected, { ...good, durationSeconds: 4 - justOver });
+      expect(v.ok).to.equal(false);
+      expect(v.problems).to.deep.equal(['duration 3.959900 s is more than one frame from 4.000000 s']);
+    });
+    it('accepts an output longer or shorter than the source by just under one frame', () => {
+      expect(verifyOutput(expected, { ...good, durationSeconds: 4 + justUnder }).problems).to.deep.equal([]);
+      expect(verifyOutput(expected, { ...good, durationSeconds: 4 - justUnder }).problems).to.deep.equal([]);
+    });
   });
 
-  it('allows 1024 audio samples of difference, not 1025', () => {
-    expect(verifyOutput(expected, { ...good, audio: { samples: 193024, sampleRate: 48000 } }).ok).to.equal(true);
-    expect(verifyOutput(expected, { ...good, audio: { samples: 193025, sampleRate: 48000 } }).ok).to.equal(false);
+  describe('audio: within one AAC frame (1024 samples) of the source, either way', () => {
+    const source = 192000; // 4 s at 48 kHz, above
+    const aacFrame = 1024;
+    const withSamples = (samples: number): Measured => ({ ...good, audio: { samples, sampleRate: 48000 } });
+    it('rejects more samples than the source by just over 1024', () => {
+      const v = verifyOutput(expected, withSamples(source + aacFrame + 1));
+      expect(v.ok).to.equal(false);
+      expect(v.problems).to.deep.equal(['audio samples 193025 differ from source 192000 by more than 1024']);
+    });
+    it('rejects fewer samples than the source by just over 1024', () => {
+      const v = verifyOutput(expected, withSamples(source - aacFrame - 1));
+      expect(v.ok).to.equal(false);
+      expect(v.problems).to.deep.equal(['audio samples 190975 differ from source 192000 by more than 1024']);
+    });
+    it('accepts exactly 1024 samples more or fewer than the source', () => {
+      expect(verifyOutput(expected, withSamples(source + aacFrame)).problems).to.deep.equal([]);
+      expect(verifyOutput(expected, withSamples(source - aacFrame)).problems).to.deep.equal([]);
+    });
   });
 
   it('compares samples at the source rate when the output was resampled', () => {

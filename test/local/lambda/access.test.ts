@@ -2,8 +2,7 @@
 // AWS would: a handler touching a key its catalog entry does not grant fails locally, not after deploy.
 import { expect } from 'chai';
 import * as s3 from '../../../handlers/lib/s3';
-import { matchesIamPattern } from '../../../handlers/lib/local-access';
-import { S3_READ_ACTIONS, S3_WRITE_ACTIONS } from '../../../infra/iam-policies';
+import { matchesIamPattern, type LocalAccessGrant } from '../../../handlers/lib/local-access';
 import { accessGrantFor } from '../../../local/lambda/access-grant';
 import { createLambdaRuntime, type LambdaRuntime, type RuntimeInvokeOutcome } from '../../../local/lambda/runtime';
 import { fixtureFunction } from '../../support/fixture-function';
@@ -62,15 +61,53 @@ describe('local/lambda access enforcement', function () {
   });
 
   it('grants exactly what the deployed policy grants', () => {
-    const grant = accessGrantFor(narrow, 'b');
-    const expected: Record<string, string[]> = {};
-    for (const action of S3_READ_ACTIONS) expected[action] = ['jobs/*/input/*'];
-    for (const action of S3_WRITE_ACTIONS) expected[action] = ['jobs/*/work/*'];
-    expect(grant.objectActions).to.deep.equal(expected);
-    expect(grant.objectActions['s3:PutObject']).to.deep.equal(['jobs/*/work/*']);
-    expect(grant.bucketActions).to.deep.equal(['s3:ListBucket']);
-    expect(grant.tableActions).to.include('dynamodb:GetItem').and.not.include('dynamodb:UpdateItem');
-    expect(accessGrantFor(fixtureFunction('None'), 'b')).to.deep.include({ objectActions: {}, bucketActions: [], tableActions: [] });
+    const sorted = (grant: LocalAccessGrant) => ({
+      ...grant,
+      objectActions: Object.fromEntries(Object.entries(grant.objectActions).map(([action, keys]) => [action, [...keys].sort()])),
+      bucketActions: [...grant.bucketActions].sort(),
+      tableActions: [...grant.tableActions].sort(),
+    });
+    expect(sorted(accessGrantFor(narrow, 'b'))).to.deep.equal({
+      functionName: 'Narrow',
+      bucket: 'b',
+      objectActions: {
+        's3:GetObject': ['jobs/*/input/*'],
+        's3:AbortMultipartUpload': ['jobs/*/work/*'],
+        's3:DeleteObject': ['jobs/*/work/*'],
+        's3:PutObject': ['jobs/*/work/*'],
+        's3:PutObjectTagging': ['jobs/*/work/*'],
+      },
+      bucketActions: ['s3:ListBucket'],
+      tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+    });
+    const reader = fixtureFunction('Reader', { s3: { read: ['jobs/*/work/*', 'jobs/*/input/*'], write: [] }, table: 'write' });
+    expect(sorted(accessGrantFor(reader, 'data'))).to.deep.equal({
+      functionName: 'Reader',
+      bucket: 'data',
+      objectActions: { 's3:GetObject': ['jobs/*/input/*', 'jobs/*/work/*'] },
+      bucketActions: ['s3:ListBucket'],
+      tableActions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    });
+    const writer = fixtureFunction('OnlyWrites', { s3: { read: [], write: ['jobs/*/output/*'] } });
+    expect(sorted(accessGrantFor(writer, 'b'))).to.deep.equal({
+      functionName: 'OnlyWrites',
+      bucket: 'b',
+      objectActions: {
+        's3:AbortMultipartUpload': ['jobs/*/output/*'],
+        's3:DeleteObject': ['jobs/*/output/*'],
+        's3:PutObject': ['jobs/*/output/*'],
+        's3:PutObjectTagging': ['jobs/*/output/*'],
+      },
+      bucketActions: [],
+      tableActions: [],
+    });
+    expect(accessGrantFor(fixtureFunction('None'), 'b')).to.deep.equal({
+      functionName: 'None',
+      bucket: 'b',
+      objectActions: {},
+      bucketActions: [],
+      tableActions: [],
+    });
   });
 
   it("matches IAM's wildcards: * across slashes, ? one character, nothing else special", () => {
