@@ -61,8 +61,9 @@ async function time(fn: () => Promise<unknown> | unknown): Promise<number> {
 function plainLoop(): number {
   let data: unknown = { i: 0, job: 'bench', items: ['a', 'b'] };
   let transitions = 1;
-  const inc = loop.States.Inc!;
-  const check = loop.States.Check!;
+  const inc = loop.States.Inc;
+  const check = loop.States.Check;
+  if (inc?.Type !== 'Pass' || check?.Type !== 'Choice') throw new Error('the loop needs Inc to be a Pass state and Check a Choice state');
   for (;;) {
     JSON.stringify(data);
     const effective = applyInputPath(data, inc.InputPath);
@@ -70,7 +71,7 @@ function plainLoop(): number {
     JSON.stringify(data);
     transitions++;
     JSON.stringify(data);
-    const next = selectChoice(check as Parameters<typeof selectChoice>[0], applyInputPath(data, check.InputPath));
+    const next = selectChoice(check, applyInputPath(data, check.InputPath));
     JSON.stringify(data);
     transitions++;
     if (next !== 'Inc') return transitions + 1;
@@ -121,7 +122,9 @@ async function benchMap(label: string, lambda: LambdaInvoker, taskHandlers: Reco
   await engine.close();
   // Baseline: the same 1,000 calls, 40 at a time (the inline Map's ceiling), with the same per-item data work
   // (Parameters, the lambda:invoke wrapper, OutputPath, JSON for the events) but no engine.
-  const work = definition.States.Fan!.ItemProcessor!.States.Work!;
+  const fan = definition.States.Fan;
+  const work = fan?.Type === 'Map' ? fan.ItemProcessor?.States.Work : undefined;
+  if (work?.Type !== 'Task') throw new Error('the map needs Fan to be a Map whose ItemProcessor runs the Task state Work');
   const call = taskHandlers ? taskHandlers[functionName]! : async (p: unknown) => ((await lambda.invoke(functionName, p)) as { payload?: unknown }).payload;
   const baseRates: number[] = [];
   for (let r = 0; r <= repeat; r++) {

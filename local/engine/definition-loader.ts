@@ -2,8 +2,9 @@
 // engine cannot run. Every problem is reported at once, each naming its state.
 import { createRequire } from 'node:module';
 import { substitutePlaceholders } from '../../handlers/asl-placeholders';
+import { mapProcessor } from './map-items';
 import { classifyResource } from './resources/classify';
-import type { BranchDefinition, Retrier, Catcher, StateDefinition, StateMachineDefinition } from './types';
+import type { BranchDefinition, Catcher, ErrorHandling, MapState, Retrier, RetryableState, StateDefinition, StateMachineDefinition, TaskState } from './types';
 
 export class DefinitionError extends Error {
   override name = 'DefinitionError';
@@ -65,42 +66,54 @@ function checkRetriers(retriers: Retrier[] | undefined, where: string, problems:
 }
 
 const ITEM_READERS = new Set(['arn:aws:states:::s3:getObject', 'arn:aws:states:::s3:listObjectsV2']);
+const JSONATA_FIELDS = ['Arguments', 'Output', 'Assign', 'Items'];
 
-function checkState(name: string, state: StateDefinition, where: string, problems: string[]): void {
-  const raw = state as unknown as Record<string, unknown>;
-  for (const field of ['QueryLanguage', 'Arguments', 'Output', 'Assign', 'Items']) {
-    if (field in raw && !(field === 'QueryLanguage' && raw[field] === 'JSONPath')) {
-      problems.push(`${where}: ${field} (JSONata / variables) is not supported locally`);
-    }
-  }
-  if (state.Type === 'Task') {
-    const kind = classifyResource(state.Resource ?? '');
-    if (kind.kind === 'unsupported') problems.push(`${where}: ${state.Resource}: ${kind.reason}`);
-    if ('Credentials' in raw) problems.push(`${where}: Credentials (cross-account tasks) is not supported locally`);
-  }
+function checkQueryLanguage(state: StateDefinition, where: string, problems: string[]): void {
+  const unsupported = (field: string) => problems.push(`${where}: ${field} (JSONata / variables) is not supported locally`);
+  if (state.QueryLanguage !== undefined && state.QueryLanguage !== 'JSONPath') unsupported('QueryLanguage');
+  for (const field of JSONATA_FIELDS) if (field in state) unsupported(field);
+}
+
+function checkTask(state: TaskState, where: string, problems: string[]): void {
+  const kind = classifyResource(state.Resource);
+  if (kind.kind === 'unsupported') problems.push(`${where}: ${state.Resource}: ${kind.reason}`);
+  if ('Credentials' in state) problems.push(`${where}: Credentials (cross-account tasks) is not supported locally`);
+}
+
+function checkErrorHandling(state: ErrorHandling, where: string, problems: string[]): void {
   checkWildcards(state.Retry, 'Retry', where, problems);
   checkRetriers(state.Retry, where, problems);
   checkWildcards(state.Catch, 'Catch', where, problems);
-  if (state.Type === 'Map') {
-    const reader = state.ItemReader;
-    if (reader && !ITEM_READERS.has(reader.Resource)) {
-      problems.push(`${where}: ItemReader resource ${reader.Resource} is not supported locally (use s3:getObject or s3:listObjectsV2)`);
-    }
-    if (reader?.ReaderConfig?.InputType && !['JSON', 'JSONL', 'CSV'].includes(reader.ReaderConfig.InputType)) {
-      problems.push(`${where}: ItemReader InputType ${reader.ReaderConfig.InputType} is not supported locally (JSON, JSONL, CSV)`);
-    }
-    if (state.ResultWriter && state.ResultWriter.Resource !== 'arn:aws:states:::s3:putObject') {
-      problems.push(`${where}: ResultWriter resource ${String(state.ResultWriter.Resource)} is not supported locally (use arn:aws:states:::s3:putObject)`);
-    }
-    const processor = state.ItemProcessor ?? state.Iterator;
-    if (processor) checkBranch(processor, `${where} > `, problems);
+}
+
+function checkMap(state: MapState, where: string, problems: string[]): void {
+  const reader = state.ItemReader;
+  if (reader && !ITEM_READERS.has(reader.Resource)) {
+    problems.push(`${where}: ItemReader resource ${reader.Resource} is not supported locally (use s3:getObject or s3:listObjectsV2)`);
   }
-  if (state.Type === 'Parallel') state.Branches?.forEach((b, i) => checkBranch(b, `${where} > branch ${i}: `, problems));
-  void name;
+  if (reader?.ReaderConfig?.InputType && !['JSON', 'JSONL', 'CSV'].includes(reader.ReaderConfig.InputType)) {
+    problems.push(`${where}: ItemReader InputType ${reader.ReaderConfig.InputType} is not supported locally (JSON, JSONL, CSV)`);
+  }
+  if (state.ResultWriter && state.ResultWriter.Resource !== 'arn:aws:states:::s3:putObject') {
+    problems.push(`${where}: ResultWriter resource ${String(state.ResultWriter.Resource)} is not supported locally (use arn:aws:states:::s3:putObject)`);
+  }
+  checkBranch(mapProcessor(state), `${where} > `, problems);
+}
+
+function handlesErrors(state: StateDefinition): state is RetryableState {
+  return state.Type === 'Task' || state.Type === 'Parallel' || state.Type === 'Map';
+}
+
+function checkState(state: StateDefinition, where: string, problems: string[]): void {
+  checkQueryLanguage(state, where, problems);
+  if (state.Type === 'Task') checkTask(state, where, problems);
+  if (handlesErrors(state)) checkErrorHandling(state, where, problems);
+  if (state.Type === 'Map') checkMap(state, where, problems);
+  if (state.Type === 'Parallel') state.Branches.forEach((b, i) => checkBranch(b, `${where} > branch ${i}: `, problems));
 }
 
 function checkBranch(branch: BranchDefinition, prefix: string, problems: string[]): void {
-  for (const [name, state] of Object.entries(branch.States ?? {})) checkState(name, state, `${prefix}state '${name}'`.replace(/> state/, '>'), problems);
+  for (const [name, state] of Object.entries(branch.States ?? {})) checkState(state, `${prefix}state '${name}'`.replace(/> state/, '>'), problems);
 }
 
 // asl-validator compiles its JSON schemas on every call (~150 ms): remember verdicts for texts already seen.
@@ -141,7 +154,7 @@ export function loadDefinition(source: string | object, opts: LoadOptions = {}):
     problems.push(e.schemaError ? `${describeInstancePath(e.schemaError.instancePath)}: ${e.Message}` : e.Message);
   }
   if (!problems.length) checkBranch(definition, '', problems);
-  if ((definition as { QueryLanguage?: string }).QueryLanguage === 'JSONata') {
+  if (definition.QueryLanguage === 'JSONata') {
     problems.push('definition: QueryLanguage JSONata is not supported locally (JSONPath only)');
   }
   if (problems.length) throw new DefinitionError(problems, opts.fileName);

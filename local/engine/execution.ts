@@ -1,13 +1,13 @@
 // One execution: ExecutionStarted, the top-level branch, the machine-wide TimeoutSeconds, stop(), and the
 // closing ExecutionSucceeded/Failed/TimedOut/Aborted event.
 import { randomUUID } from 'node:crypto';
-import { StatesError } from './errors';
+import { localArn } from '../local-arn';
+import { StatesError, toStatesError } from './errors';
 import { createHistory } from './history';
 import { toJson } from './json-text';
 import { MAX_PAYLOAD_BYTES } from './quotas';
 import type { EngineServices, StartOptions, Thread } from './run-context';
 import { runBranch } from './run-state';
-import { toStatesError } from './states/task';
 import { newController, scaledMs, setLongTimeout } from './timers';
 import type { Execution, ExecutionResult, ExecutionStatus, StateMachineDefinition } from './types';
 
@@ -15,11 +15,11 @@ export const DEFAULT_STATE_MACHINE_NAME = 'LocalStateMachine';
 const NAME_PATTERN = /^[^\s?*<>{}[\]"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 
 export function stateMachineArn(region: string, name: string): string {
-  return `arn:aws:states:${region}:000000000000:stateMachine:${name}`;
+  return localArn('states', region, `stateMachine:${name}`);
 }
 
 export function executionArn(region: string, machineName: string, name: string): string {
-  return `arn:aws:states:${region}:000000000000:execution:${machineName}:${name}`;
+  return localArn('states', region, `execution:${machineName}:${name}`);
 }
 
 export function startExecution(
@@ -41,7 +41,7 @@ export function startExecution(
   const arn = executionArn(services.region, machineName, name);
   const history = createHistory(services.maxHistoryEvents);
   const startDate = new Date();
-  const roleArn = `arn:aws:iam::000000000000:role/${machineName.split('/')[0]}-role`;
+  const roleArn = localArn('iam', '', `role/${machineName.split('/')[0]}-role`);
   const controller = newController();
   let status: ExecutionStatus = 'RUNNING';
 

@@ -1,9 +1,15 @@
-// Shared pieces of inline and Distributed Map: the items array, MaxConcurrency, and a bounded worker pool.
+// Shared pieces of inline and Distributed Map: the processor, the items array, MaxConcurrency, and a bounded
+// worker pool.
 import { StatesError } from './errors';
 import { readPath } from './json-path';
-import type { StateDefinition } from './types';
+import type { BranchDefinition, MapState } from './types';
 
-export function itemsOf(name: string, state: StateDefinition, effective: unknown): unknown[] {
+/** ItemProcessor, or Iterator in a Map written before ItemProcessor existed. */
+export function mapProcessor(state: MapState): BranchDefinition {
+  return state.ItemProcessor === undefined ? state.Iterator : state.ItemProcessor;
+}
+
+export function itemsOf(name: string, state: MapState, effective: unknown): unknown[] {
   const items = state.ItemsPath !== undefined ? readPath(effective, state.ItemsPath, 'ItemsPath') : effective;
   if (!Array.isArray(items)) {
     throw new StatesError('States.Runtime', `Map state '${name}': ItemsPath ${state.ItemsPath ?? '$'} must reference a JSON array, got ${items === null ? 'null' : typeof items}.`);
@@ -12,7 +18,7 @@ export function itemsOf(name: string, state: StateDefinition, effective: unknown
 }
 
 /** MaxConcurrency (or …Path); 0 or absent means "as many as allowed", which `cap` bounds. */
-export function concurrencyOf(name: string, state: StateDefinition, effective: unknown, cap: number): number {
+export function concurrencyOf(name: string, state: MapState, effective: unknown, cap: number): number {
   let value: unknown = state.MaxConcurrency ?? 0;
   if (state.MaxConcurrencyPath !== undefined) value = readPath(effective, state.MaxConcurrencyPath, 'MaxConcurrencyPath');
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {

@@ -24,3 +24,22 @@ export function retryDelaySeconds(retrier: Retrier, attempt: number, random: () 
   if (retrier.JitterStrategy === 'FULL') delay = random() * delay;
   return delay;
 }
+
+/** A state's retriers while it runs: each counts its own attempts, so its MaxAttempts covers only its errors. */
+export interface RetryCounter {
+  /** Seconds to wait before retrying after `error`, counted against its retrier; undefined: do not retry. */
+  nextDelay(error: string): number | undefined;
+}
+
+export function retryCounter(retriers: readonly Retrier[] = []): RetryCounter {
+  const attempts = retriers.map(() => 0);
+  return {
+    nextDelay(error) {
+      const index = findRetrier(retriers, error);
+      if (index < 0) return undefined;
+      const delay = retryDelaySeconds(retriers[index], attempts[index]);
+      if (delay !== undefined) attempts[index]++;
+      return delay;
+    },
+  };
+}

@@ -59,6 +59,15 @@ export interface Thread {
   mapItem?: MapItemContext;
 }
 
+/** One attempt at one state: the thread it runs on, and what its `$$.State` says. */
+export interface StateScope {
+  thread: Thread;
+  name: string;
+  /** Date.now() when the state was entered; made an ISO string only when `$$.State.EnteredTime` is read. */
+  enteredTime: number;
+  retryCount: number;
+}
+
 /** Records an event on `thread`'s chain and moves the chain forward. */
 export function record(thread: Thread, type: string, details?: Record<string, unknown>): number {
   const id = thread.run.history.add(type, thread.lastEventId, details);

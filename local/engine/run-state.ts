@@ -1,10 +1,11 @@
 // Runs states: the loop through one branch, and one state with its Entered/Exited events, payload checks,
 // Retry and Catch.
 import { catcherOutput, findCatcher } from './catch';
+import { abortError, StatesError, toStatesError } from './errors';
 import { toJson } from './json-text';
 import { checkPayloadSize } from './quotas';
-import { findRetrier, retryDelaySeconds } from './retry';
-import { record, type Thread } from './run-context';
+import { retryCounter } from './retry';
+import { record, type StateScope, type Thread } from './run-context';
 import { runChoice } from './states/choice-state';
 import { failError } from './states/fail';
 import { runMap } from './states/map';
@@ -12,10 +13,10 @@ import { runParallel } from './states/parallel';
 import { runPass } from './states/pass';
 import type { StateResult } from './states/state-result';
 import { runSucceed } from './states/succeed';
-import { runTask, toStatesError } from './states/task';
+import { runTask } from './states/task';
 import { runWait } from './states/wait';
-import { abortError, scaledMs, sleep, yieldToEventLoop } from './timers';
-import type { BranchDefinition, StateDefinition } from './types';
+import { scaledMs, sleep, yieldToEventLoop } from './timers';
+import type { BranchDefinition, RetryableState, StateDefinition, StateType } from './types';
 
 const SYNC_STATES_BEFORE_YIELD = 512;
 
@@ -26,8 +27,7 @@ export async function runBranch(thread: Thread, branch: BranchDefinition, input:
   let syncRun = 0;
   for (;;) {
     if (thread.signal.aborted) throw abortError(thread.signal);
-    const state = branch.States[name]!;
-    const pending = runState(thread, name, state, data);
+    const pending = runState(thread, name, stateNamed(branch, name), data);
     // Pass and Choice finish synchronously: no promise, no microtask per transition, but a yield now and then.
     let result: StateResult;
     if (pending instanceof Promise) {
@@ -46,77 +46,70 @@ export async function runBranch(thread: Thread, branch: BranchDefinition, input:
   }
 }
 
+/** loadDefinition checks every StartAt, Next and Default, but a definition may reach the engine without it. */
+function stateNamed(branch: BranchDefinition, name: string): StateDefinition {
+  const state = Object.hasOwn(branch.States, name) ? branch.States[name] : undefined;
+  if (!state) throw new StatesError('States.Runtime', `There is no state named '${name}' in this branch.`);
+  return state;
+}
+
 function runState(thread: Thread, name: string, state: StateDefinition, input: unknown): StateResult | Promise<StateResult> {
   const inputJson = toJson(input);
   record(thread, `${state.Type}StateEntered`, { name, input: inputJson, inputDetails: { truncated: false } });
   checkPayloadSize(inputJson, 'input', name);
-  // A number, turned into an ISO string only when a state reads $$.State.EnteredTime.
-  const enteredTime = Date.now();
+  const scope: StateScope = { thread, name, enteredTime: Date.now(), retryCount: 0 };
   switch (state.Type) {
     case 'Pass':
-      return exit(thread, name, state, runPass(thread, name, state, input, enteredTime));
+      return exit(scope, state.Type, runPass(scope, state, input));
     case 'Choice':
-      return exit(thread, name, state, runChoice(thread, name, state, input, enteredTime));
+      return exit(scope, state.Type, runChoice(scope, state, input));
     case 'Succeed':
-      return exit(thread, name, state, runSucceed(state, input));
+      return exit(scope, state.Type, runSucceed(state, input));
     case 'Fail':
-      throw failError(thread, name, state, input, enteredTime);
+      throw failError(scope, state, input);
     case 'Wait':
-      return runWait(thread, name, state, input, thread.run.services.timeScale).then((r) => exit(thread, name, state, r));
+      return runWait(scope, state, input).then((r) => exit(scope, state.Type, r));
     case 'Task':
-      return withErrorHandling(thread, name, state, input, (retryCount) => runTask(thread, name, state, input, enteredTime, retryCount));
+      return withErrorHandling(scope, state, input, (attempt) => runTask(attempt, state, input));
     case 'Parallel':
-      return withErrorHandling(thread, name, state, input, (retryCount) => runParallel(thread, name, state, input, enteredTime, retryCount));
+      return withErrorHandling(scope, state, input, (attempt) => runParallel(attempt, state, input));
     case 'Map':
-      return withErrorHandling(thread, name, state, input, (retryCount) => runMap(thread, name, state, input, enteredTime, retryCount));
+      return withErrorHandling(scope, state, input, (attempt) => runMap(attempt, state, input));
   }
 }
 
-function exit(thread: Thread, name: string, state: StateDefinition, result: StateResult): StateResult {
+function exit({ thread, name }: StateScope, type: StateType, result: StateResult): StateResult {
   const outputJson = toJson(result.output);
   checkPayloadSize(outputJson, 'output', name);
-  record(thread, `${state.Type}StateExited`, { name, output: outputJson, outputDetails: { truncated: false } });
+  record(thread, `${type}StateExited`, { name, output: outputJson, outputDetails: { truncated: false } });
   return result;
 }
 
 /** Retry (per-retrier attempt counts, back-off scaled by the time scale), then Catch, as AWS orders them. */
 async function withErrorHandling(
-  thread: Thread,
-  name: string,
-  state: StateDefinition,
+  scope: StateScope,
+  state: RetryableState,
   input: unknown,
-  body: (retryCount: number) => Promise<unknown>,
+  body: (attempt: StateScope) => Promise<unknown>,
 ): Promise<StateResult> {
-  const attempts = state.Retry ? state.Retry.map(() => 0) : [];
-  let retryCount = 0;
-  for (;;) {
+  const { thread } = scope;
+  const retries = retryCounter(state.Retry);
+  for (let retryCount = 0; ; retryCount++) {
     let err;
     try {
-      const output = await body(retryCount);
-      const outputJson = toJson(output);
-      checkPayloadSize(outputJson, 'output', name);
-      record(thread, `${state.Type}StateExited`, { name, output: outputJson, outputDetails: { truncated: false } });
-      return { output, next: state.Next };
+      const output = await body({ ...scope, retryCount });
+      return exit(scope, state.Type, { output, next: state.Next });
     } catch (caught) {
       if (thread.signal.aborted) throw abortError(thread.signal);
       err = toStatesError(caught);
     }
-    const retrierIndex = findRetrier(state.Retry, err.error);
-    if (retrierIndex >= 0) {
-      const delay = retryDelaySeconds(state.Retry![retrierIndex]!, attempts[retrierIndex]!);
-      if (delay !== undefined) {
-        attempts[retrierIndex]!++;
-        retryCount++;
-        await sleep(scaledMs(delay, thread.run.services.timeScale), thread.signal);
-        continue;
-      }
+    const delay = retries.nextDelay(err.error);
+    if (delay !== undefined) {
+      await sleep(scaledMs(delay, thread.run.services.timeScale), thread.signal);
+      continue;
     }
     const catcher = findCatcher(state.Catch, err.error);
     if (!catcher) throw err;
-    const output = catcherOutput(catcher, input, err);
-    const outputJson = toJson(output);
-    checkPayloadSize(outputJson, 'output', name);
-    record(thread, `${state.Type}StateExited`, { name, output: outputJson, outputDetails: { truncated: false } });
-    return { output, next: catcher.Next };
+    return exit(scope, state.Type, { output: catcherOutput(catcher, input, err), next: catcher.Next });
   }
 }

@@ -1,9 +1,7 @@
 // Time, scaled: Wait states, retry intervals and timeouts are multiplied by the engine's time scale
 // so tests can run a "30 seconds" back-off in 30 ms.
 import { setMaxListeners } from 'node:events';
-import { StatesError } from './errors';
-
-export const ABORTED = 'Longhaul.Aborted';
+import { abortError } from './errors';
 
 /** The longest delay setTimeout honours; Node fires anything longer after 1 ms. */
 export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
@@ -49,12 +47,6 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 export function scaledMs(seconds: number, timeScale: number): number {
   return Math.max(0, seconds * 1000 * timeScale);
-}
-
-/** The reason a scope was aborted: a StatesError (stop, timeout, sibling failure) or a generic abort. */
-export function abortError(signal: AbortSignal): StatesError {
-  const reason: unknown = signal.reason;
-  return reason instanceof StatesError ? reason : new StatesError(ABORTED, 'The execution was aborted.');
 }
 
 /** An AbortController that also aborts when `parent` does. Returns a detach function to avoid leaks. */

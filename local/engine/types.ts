@@ -1,6 +1,10 @@
 // The shapes the engine shares with its callers: ASL definitions, history events, execution results.
+import type { ChoiceRule } from './choice';
 
 export type JsonObject = Record<string, unknown>;
+
+/** A JSON value whose `.$` keys are filled in from the input, `$$` or intrinsics (see payload-template.ts). */
+export type PayloadTemplate = unknown;
 
 export interface Retrier {
   ErrorEquals: string[];
@@ -43,39 +47,98 @@ export interface ResultWriterDefinition {
   Parameters?: JsonObject;
 }
 
-/** One state, loosely typed: which fields apply depends on `Type`, which the loader has checked. */
-export interface StateDefinition {
-  Type: 'Pass' | 'Task' | 'Choice' | 'Wait' | 'Succeed' | 'Fail' | 'Parallel' | 'Map';
+// The pieces states share, as the Amazon States Language groups its fields.
+
+interface StateBase {
   Comment?: string;
+  /** Only JSONPath runs locally; the loader rejects JSONata. */
+  QueryLanguage?: 'JSONPath' | 'JSONata';
+}
+
+/** Where the branch goes next; the loader has checked that exactly one of the two is there. */
+interface Transition {
   Next?: string;
   End?: boolean;
+}
+
+interface InputOutputPaths {
   InputPath?: string | null;
   OutputPath?: string | null;
+}
+
+/** How a state's result becomes its output: ResultSelector → ResultPath → OutputPath. */
+export interface ResultProcessing extends InputOutputPaths {
+  ResultSelector?: PayloadTemplate;
   ResultPath?: string | null;
-  Parameters?: unknown;
-  ResultSelector?: unknown;
+}
+
+export interface ErrorHandling {
+  Retry?: Retrier[];
+  Catch?: Catcher[];
+}
+
+export interface PassState extends StateBase, Transition, InputOutputPaths {
+  Type: 'Pass';
+  Parameters?: PayloadTemplate;
   Result?: unknown;
-  Resource?: string;
+  ResultPath?: string | null;
+}
+
+export interface TaskState extends StateBase, Transition, ResultProcessing, ErrorHandling {
+  Type: 'Task';
+  Resource: string;
+  Parameters?: PayloadTemplate;
   TimeoutSeconds?: number;
   TimeoutSecondsPath?: string;
   HeartbeatSeconds?: number;
-  Retry?: Retrier[];
-  Catch?: Catcher[];
-  Choices?: unknown[];
+  HeartbeatSecondsPath?: string;
+  /** Cross-account tasks; the loader rejects them. */
+  Credentials?: JsonObject;
+}
+
+export interface ChoiceState extends StateBase, InputOutputPaths {
+  Type: 'Choice';
+  Choices: ChoiceRule[];
   Default?: string;
+}
+
+/** One of Seconds, SecondsPath, Timestamp or TimestampPath. */
+export interface WaitState extends StateBase, Transition, InputOutputPaths {
+  Type: 'Wait';
   Seconds?: number;
   SecondsPath?: string;
   Timestamp?: string;
   TimestampPath?: string;
+}
+
+export interface SucceedState extends StateBase, InputOutputPaths {
+  Type: 'Succeed';
+}
+
+export interface FailState extends StateBase {
+  Type: 'Fail';
   Error?: string;
   ErrorPath?: string;
   Cause?: string;
   CausePath?: string;
-  Branches?: BranchDefinition[];
+}
+
+export interface ParallelState extends StateBase, Transition, ResultProcessing, ErrorHandling {
+  Type: 'Parallel';
+  Branches: BranchDefinition[];
+  Parameters?: PayloadTemplate;
+}
+
+export interface ItemProcessorDefinition extends BranchDefinition {
+  ProcessorConfig?: { Mode?: 'INLINE' | 'DISTRIBUTED'; ExecutionType?: 'STANDARD' | 'EXPRESS' };
+}
+
+interface MapStateFields extends StateBase, Transition, ResultProcessing, ErrorHandling {
+  Type: 'Map';
   ItemsPath?: string;
-  ItemSelector?: unknown;
-  ItemProcessor?: BranchDefinition & { ProcessorConfig?: { Mode?: 'INLINE' | 'DISTRIBUTED'; ExecutionType?: 'STANDARD' | 'EXPRESS' } };
-  Iterator?: BranchDefinition;
+  ItemSelector?: PayloadTemplate;
+  /** The name ItemSelector had before 2022; still accepted. */
+  Parameters?: PayloadTemplate;
   MaxConcurrency?: number;
   MaxConcurrencyPath?: string;
   ItemReader?: ItemReaderDefinition;
@@ -88,6 +151,28 @@ export interface StateDefinition {
   Label?: string;
 }
 
+export interface ItemProcessorMapState extends MapStateFields {
+  ItemProcessor: ItemProcessorDefinition;
+  Iterator?: never;
+}
+
+/** A Map written before ItemProcessor existed (2022): always inline. */
+export interface IteratorMapState extends MapStateFields {
+  Iterator: BranchDefinition;
+  ItemProcessor?: never;
+}
+
+/** A Map has exactly one of ItemProcessor and Iterator (asl-validator checks it). */
+export type MapState = ItemProcessorMapState | IteratorMapState;
+
+/** One state; `Type` says which fields it may have. */
+export type StateDefinition = PassState | TaskState | ChoiceState | WaitState | SucceedState | FailState | ParallelState | MapState;
+
+export type StateType = StateDefinition['Type'];
+
+/** The states whose failures Retry and Catch handle. */
+export type RetryableState = TaskState | ParallelState | MapState;
+
 export interface BranchDefinition {
   StartAt: string;
   States: Record<string, StateDefinition>;
@@ -97,6 +182,7 @@ export interface StateMachineDefinition extends BranchDefinition {
   Comment?: string;
   TimeoutSeconds?: number;
   Version?: string;
+  QueryLanguage?: 'JSONPath' | 'JSONata';
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';

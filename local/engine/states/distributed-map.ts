@@ -1,7 +1,8 @@
 // Distributed Map: items from ItemReader (or ItemsPath), ItemSelector, ItemBatcher, each item or batch run as
 // a child execution with its own history, tolerated failures, and ResultWriter.
 import { randomUUID } from 'node:crypto';
-import { StatesError } from '../errors';
+import { localArn } from '../../local-arn';
+import { abortError, StatesError, toStatesError } from '../errors';
 import { batchItems } from '../item-batcher';
 import { readItems } from '../item-reader';
 import { readPath } from '../json-path';
@@ -11,13 +12,11 @@ import { DISTRIBUTED_MAP_MAX_CONCURRENCY, jsonByteLength, MAX_PAYLOAD_BYTES } fr
 import { executionArn, stateMachineArn } from '../execution';
 import { toJson } from '../json-text';
 import { childEntry, writeResults, type ChildRecord, type WrittenResults } from '../result-writer';
-import { record, type MapRunProgress, type Thread } from '../run-context';
+import { record, type MapRunProgress, type StateScope, type Thread } from '../run-context';
 import { stateContext } from '../state-context';
-import { abortError } from '../timers';
-import type { BranchDefinition, Execution, StateDefinition } from '../types';
-import { toStatesError } from './task';
+import type { BranchDefinition, Execution, ItemProcessorMapState, MapState } from '../types';
 
-function toleranceOf(name: string, state: StateDefinition, input: unknown): { count?: number; percentage?: number } {
+function toleranceOf(name: string, state: MapState, input: unknown): { count?: number; percentage?: number } {
   const read = (value: unknown, path: string | undefined, field: string, max: number): number | undefined => {
     const v = path !== undefined ? readPath(input, path, `${field}Path`) : value;
     if (v === undefined) return undefined;
@@ -39,18 +38,19 @@ function exceeds(failed: number, total: number, tolerance: { count?: number; per
   return false;
 }
 
-async function loadItems(thread: Thread, name: string, state: StateDefinition, effective: unknown, enteredTime: number): Promise<unknown[]> {
+async function loadItems(scope: StateScope, state: MapState, effective: unknown): Promise<unknown[]> {
   const reader = state.ItemReader;
-  if (!reader) return itemsOf(name, state, effective);
-  const parameters = applyPayloadTemplate(reader.Parameters ?? {}, effective, stateContext(thread, name, enteredTime, 0), 'ItemReader.Parameters');
-  return readItems(thread.run.services.aws.s3(), reader, parameters as Record<string, unknown>, effective);
+  if (!reader) return itemsOf(scope.name, state, effective);
+  const parameters = applyPayloadTemplate(reader.Parameters ?? {}, effective, stateContext(scope), 'ItemReader.Parameters');
+  return readItems(scope.thread.run.services.aws.s3(), reader, parameters as Record<string, unknown>, effective);
 }
 
-export async function runDistributedMap(thread: Thread, name: string, state: StateDefinition, effective: unknown, enteredTime: number): Promise<unknown> {
+export async function runDistributedMap(scope: StateScope, state: ItemProcessorMapState, effective: unknown): Promise<unknown> {
+  const { thread, name } = scope;
   const { services, info } = thread.run;
   const label = state.Label ?? name;
   const childMachine = `${info.stateMachineName}/${label}`;
-  const mapRunArn = `arn:aws:states:${services.region}:000000000000:mapRun:${childMachine}:${randomUUID()}`;
+  const mapRunArn = localArn('states', services.region, `mapRun:${childMachine}:${randomUUID()}`);
   const progress: MapRunProgress = { executionArn: info.executionArn, stateName: name, mapRunArn, total: 0, succeeded: 0, failed: 0, status: 'RUNNING' };
   record(thread, 'MapRunStarted', { mapRunArn });
   // Once the Map Run has started, whatever ends it is recorded as MapRunFailed (or MapRunAborted).
@@ -70,17 +70,17 @@ export async function runDistributedMap(thread: Thread, name: string, state: Sta
   let tolerance: { count?: number; percentage?: number };
   let concurrency: number;
   try {
-    const items = await loadItems(thread, name, state, effective, enteredTime);
+    const items = await loadItems(scope, state, effective);
     const selector = state.ItemSelector ?? state.Parameters;
     inputs = selector === undefined
       ? items
       : items.map((value, index) =>
-          applyPayloadTemplate(selector, effective, { ...stateContext(thread, name, enteredTime, 0), Map: { Item: { Index: index, Value: value } } }, 'ItemSelector'),
+          applyPayloadTemplate(selector, effective, { ...stateContext(scope), Map: { Item: { Index: index, Value: value } } }, 'ItemSelector'),
         );
     if (state.ItemBatcher) {
       const batchInput = state.ItemBatcher.BatchInput === undefined
         ? undefined
-        : applyPayloadTemplate(state.ItemBatcher.BatchInput, effective, stateContext(thread, name, enteredTime, 0), 'BatchInput');
+        : applyPayloadTemplate(state.ItemBatcher.BatchInput, effective, stateContext(scope), 'BatchInput');
       inputs = batchItems(inputs, state.ItemBatcher, effective, batchInput);
     }
     tolerance = toleranceOf(name, state, effective);
@@ -88,7 +88,6 @@ export async function runDistributedMap(thread: Thread, name: string, state: Sta
   } catch (err) {
     return failRun(err);
   }
-  const processor = state.ItemProcessor!;
   progress.total = inputs.length;
   services.reportMapRun(progress);
 
@@ -114,7 +113,7 @@ export async function runDistributedMap(thread: Thread, name: string, state: Sta
     await runPool(inputs.length, concurrency, async (index) => {
       let child: Execution;
       try {
-        child = startChild(thread, processor, inputs[index], childMachine);
+        child = startChild(thread, state.ItemProcessor, inputs[index], childMachine);
       } catch (err) {
         // A child that cannot start is a failed item, counted against the tolerated failures like any other.
         settle(index, unstartedChild(services.region, childMachine, inputs[index], toStatesError(err)));
@@ -141,7 +140,7 @@ export async function runDistributedMap(thread: Thread, name: string, state: Sta
     written = state.ResultWriter?.Parameters
       ? await writeResults(
           services.aws.s3(),
-          applyPayloadTemplate(state.ResultWriter.Parameters, effective, stateContext(thread, name, enteredTime, 0), 'ResultWriter.Parameters') as Record<string, unknown>,
+          applyPayloadTemplate(state.ResultWriter.Parameters, effective, stateContext(scope), 'ResultWriter.Parameters') as Record<string, unknown>,
           mapRunArn,
           finished,
         )

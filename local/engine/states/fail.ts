@@ -2,26 +2,26 @@
 import { StatesError } from '../errors';
 import { evaluateIntrinsic } from '../intrinsics';
 import { readPath } from '../json-path';
-import type { Thread } from '../run-context';
+import type { StateScope } from '../run-context';
 import { stateContext } from '../state-context';
-import type { StateDefinition } from '../types';
+import type { FailState } from '../types';
 
-function dynamicString(thread: Thread, name: string, enteredTime: number, expr: string, input: unknown, field: string): string {
+function dynamicString(scope: StateScope, expr: string, input: unknown, field: string): string {
   const value = expr.startsWith('States.')
-    ? evaluateIntrinsic(expr, input, stateContext(thread, name, enteredTime, 0))
+    ? evaluateIntrinsic(expr, input, stateContext(scope))
     : readPath(input, expr, field);
   if (typeof value !== 'string') {
-    throw new StatesError('States.Runtime', `The value of ${field} in state '${name}' must be a string, got ${JSON.stringify(value)}.`);
+    throw new StatesError('States.Runtime', `The value of ${field} in state '${scope.name}' must be a string, got ${JSON.stringify(value)}.`);
   }
   return value;
 }
 
-export function failError(thread: Thread, name: string, state: StateDefinition, rawInput: unknown, enteredTime: number): StatesError {
+export function failError(scope: StateScope, state: FailState, rawInput: unknown): StatesError {
   const error = state.ErrorPath !== undefined
-    ? dynamicString(thread, name, enteredTime, state.ErrorPath, rawInput, 'ErrorPath')
+    ? dynamicString(scope, state.ErrorPath, rawInput, 'ErrorPath')
     : (state.Error ?? '');
   const cause = state.CausePath !== undefined
-    ? dynamicString(thread, name, enteredTime, state.CausePath, rawInput, 'CausePath')
+    ? dynamicString(scope, state.CausePath, rawInput, 'CausePath')
     : (state.Cause ?? '');
   return new StatesError(error, cause);
 }

@@ -1,37 +1,34 @@
 // Inline Map: ItemsPath → ItemSelector (legacy Parameters) per item with $$.Map.Item → ItemProcessor
 // (legacy Iterator) per item, at most 40 at once → array of results. Distributed mode is delegated.
-import { applyInputPath, applyOutputPath, applyResultPath } from '../io-processing';
-import { concurrencyOf, itemsOf, runPool } from '../map-items';
+import { toStatesError } from '../errors';
+import { applyInputPath, processResult } from '../io-processing';
+import { concurrencyOf, itemsOf, mapProcessor, runPool } from '../map-items';
 import { applyPayloadTemplate } from '../payload-template';
 import { INLINE_MAP_MAX_CONCURRENCY } from '../quotas';
-import { childThread, record, type Thread } from '../run-context';
+import { childThread, record, type StateScope } from '../run-context';
 import { runBranch } from '../run-state';
-import { contextFor, stateContext } from '../state-context';
+import { stateContext } from '../state-context';
 import { childController } from '../timers';
-import type { BranchDefinition, StateDefinition } from '../types';
+import type { ItemProcessorMapState, MapState } from '../types';
 import { runDistributedMap } from './distributed-map';
-import { toStatesError } from './task';
 
-export function isDistributed(state: StateDefinition): boolean {
+export function isDistributed(state: MapState): state is ItemProcessorMapState {
   return state.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED';
 }
 
-export function mapProcessor(state: StateDefinition): BranchDefinition {
-  return (state.ItemProcessor ?? state.Iterator)!;
-}
-
-export async function runMap(thread: Thread, name: string, state: StateDefinition, rawInput: unknown, enteredTime: number, retryCount: number): Promise<unknown> {
+export async function runMap(scope: StateScope, state: MapState, rawInput: unknown): Promise<unknown> {
   const effective = applyInputPath(rawInput, state.InputPath);
-  let result = isDistributed(state)
-    ? await runDistributedMap(thread, name, state, effective, enteredTime)
-    : await runInlineMap(thread, name, state, effective, enteredTime);
-  if (state.ResultSelector !== undefined) {
-    result = applyPayloadTemplate(state.ResultSelector, result, contextFor(state.ResultSelector, thread, name, enteredTime, retryCount), 'ResultSelector');
-  }
-  return applyOutputPath(applyResultPath(rawInput, result, state.ResultPath), state.OutputPath);
+  // The templates inside the Map (ItemSelector, ItemReader, BatchInput, ResultWriter) read $$.State.RetryCount
+  // as 0; only ResultSelector sees the attempt.
+  const entry = { ...scope, retryCount: 0 };
+  const result = isDistributed(state)
+    ? await runDistributedMap(entry, state, effective)
+    : await runInlineMap(entry, state, effective);
+  return processResult(scope, state, rawInput, result);
 }
 
-async function runInlineMap(thread: Thread, name: string, state: StateDefinition, effective: unknown, enteredTime: number): Promise<unknown[]> {
+async function runInlineMap(scope: StateScope, state: MapState, effective: unknown): Promise<unknown[]> {
+  const { thread, name } = scope;
   const items = itemsOf(name, state, effective);
   const concurrency = concurrencyOf(name, state, effective, INLINE_MAP_MAX_CONCURRENCY);
   const selector = state.ItemSelector ?? state.Parameters;
@@ -49,7 +46,7 @@ async function runInlineMap(thread: Thread, name: string, state: StateDefinition
     try {
       record(iteration, 'MapIterationStarted', { name, index });
       const input = selector !== undefined
-        ? applyPayloadTemplate(selector, effective, stateContext(iteration, name, enteredTime, 0), 'ItemSelector')
+        ? applyPayloadTemplate(selector, effective, stateContext({ ...scope, thread: iteration }), 'ItemSelector')
         : items[index];
       results[index] = await runBranch(iteration, processor, input);
       record(iteration, 'MapIterationSucceeded', { name, index });

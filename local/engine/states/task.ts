@@ -1,28 +1,26 @@
 // Task: InputPath → Parameters → the resource (with TimeoutSeconds) → ResultSelector → ResultPath → OutputPath,
 // recording AWS's Task*/LambdaFunction* events. Retry and Catch wrap this in run-state.ts.
-import { StatesError } from '../errors';
-import { applyInputPath, applyOutputPath, applyResultPath } from '../io-processing';
+import { abortError, StatesError, toStatesError } from '../errors';
+import { applyInputPath, applyParameters, processResult } from '../io-processing';
 import { toJson } from '../json-text';
 import { readPath } from '../json-path';
-import { applyPayloadTemplate } from '../payload-template';
 import { checkPayloadSize } from '../quotas';
 import { classifyResource, type ResourceKind } from '../resources/classify';
 import { dynamoDbTask } from '../resources/dynamodb';
 import { invokeFunction, lambdaInvokeTask } from '../resources/lambda';
 import { startExecutionTask } from '../resources/start-execution';
-import { record, type Thread } from '../run-context';
-import { contextFor } from '../state-context';
-import { abortError, childController, scaledMs, setLongTimeout } from '../timers';
-import type { StateDefinition } from '../types';
+import { record, type StateScope, type Thread } from '../run-context';
+import { childController, scaledMs, setLongTimeout } from '../timers';
+import type { TaskState } from '../types';
 
-const kinds = new WeakMap<StateDefinition, ResourceKind>();
-function kindOf(state: StateDefinition): ResourceKind {
+const kinds = new WeakMap<TaskState, ResourceKind>();
+function kindOf(state: TaskState): ResourceKind {
   let kind = kinds.get(state);
-  if (!kind) kinds.set(state, (kind = classifyResource(state.Resource ?? '')));
+  if (!kind) kinds.set(state, (kind = classifyResource(state.Resource)));
   return kind;
 }
 
-function timeoutOf(name: string, state: StateDefinition, input: unknown): number | undefined {
+function timeoutOf(name: string, state: TaskState, input: unknown): number | undefined {
   if (state.TimeoutSecondsPath === undefined) return state.TimeoutSeconds;
   const value = readPath(input, state.TimeoutSecondsPath, 'TimeoutSecondsPath');
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
@@ -63,13 +61,13 @@ function resourceLabel(kind: ResourceKind): { resourceType: string; resource: st
   }
 }
 
-function callResource(thread: Thread, kind: ResourceKind, state: StateDefinition, parameters: unknown, signal: AbortSignal): Promise<unknown> {
+function callResource(thread: Thread, kind: ResourceKind, state: TaskState, parameters: unknown, signal: AbortSignal): Promise<unknown> {
   const services = thread.run.services;
   switch (kind.kind) {
     case 'lambda-invoke':
       return lambdaInvokeTask(services, parameters, signal);
     case 'lambda-function':
-      return invokeFunction(services, state.Resource!, parameters, signal).then((r) => r.payload);
+      return invokeFunction(services, state.Resource, parameters, signal).then((r) => r.payload);
     case 'dynamodb':
       return dynamoDbTask(services.aws.dynamodb(), kind.action, parameters);
     case 'start-execution':
@@ -81,13 +79,8 @@ function callResource(thread: Thread, kind: ResourceKind, state: StateDefinition
 
 const noop = () => {};
 
-export function toStatesError(err: unknown): StatesError {
-  if (err instanceof StatesError) return err;
-  return new StatesError('States.Runtime', err instanceof Error ? err.message : String(err));
-}
-
 /** Runs the resource with its events; throws the StatesError that Retry/Catch see. */
-async function runResource(thread: Thread, name: string, state: StateDefinition, parameters: unknown, timeoutSeconds: number | undefined): Promise<unknown> {
+async function runResource({ thread, name }: StateScope, state: TaskState, parameters: unknown, timeoutSeconds: number | undefined): Promise<unknown> {
   const kind = kindOf(state);
   const plainLambda = kind.kind === 'lambda-function';
   const label = resourceLabel(kind);
@@ -130,15 +123,10 @@ async function runResource(thread: Thread, name: string, state: StateDefinition,
   }
 }
 
-export async function runTask(thread: Thread, name: string, state: StateDefinition, rawInput: unknown, enteredTime: number, retryCount: number): Promise<unknown> {
+export async function runTask(scope: StateScope, state: TaskState, rawInput: unknown): Promise<unknown> {
   const effective = applyInputPath(rawInput, state.InputPath);
-  const parameters = state.Parameters !== undefined
-    ? applyPayloadTemplate(state.Parameters, effective, contextFor(state.Parameters, thread, name, enteredTime, retryCount), 'Parameters')
-    : effective;
-  const timeoutSeconds = timeoutOf(name, state, effective);
-  let result = await runResource(thread, name, state, parameters, timeoutSeconds);
-  if (state.ResultSelector !== undefined) {
-    result = applyPayloadTemplate(state.ResultSelector, result, contextFor(state.ResultSelector, thread, name, enteredTime, retryCount), 'ResultSelector');
-  }
-  return applyOutputPath(applyResultPath(rawInput, result, state.ResultPath), state.OutputPath);
+  const parameters = applyParameters(scope, state, effective);
+  const timeoutSeconds = timeoutOf(scope.name, state, effective);
+  const result = await runResource(scope, state, parameters, timeoutSeconds);
+  return processResult(scope, state, rawInput, result);
 }

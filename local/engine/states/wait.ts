@@ -2,14 +2,14 @@
 import { StatesError } from '../errors';
 import { applyInputPath, applyOutputPath } from '../io-processing';
 import { readPath } from '../json-path';
-import type { Thread } from '../run-context';
+import type { StateScope } from '../run-context';
 import { scaledMs, sleep } from '../timers';
-import type { StateDefinition } from '../types';
+import type { WaitState } from '../types';
 import type { StateResult } from './state-result';
 
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-function waitSeconds(name: string, state: StateDefinition, input: unknown): number {
+function waitSeconds(name: string, state: WaitState, input: unknown): number {
   if (state.Seconds !== undefined) return state.Seconds;
   if (state.SecondsPath !== undefined) {
     const value = readPath(input, state.SecondsPath, 'SecondsPath');
@@ -25,8 +25,8 @@ function waitSeconds(name: string, state: StateDefinition, input: unknown): numb
   return Math.max(0, (Date.parse(stamp) - Date.now()) / 1000);
 }
 
-export async function runWait(thread: Thread, name: string, state: StateDefinition, rawInput: unknown, timeScale: number): Promise<StateResult> {
+export async function runWait({ thread, name }: StateScope, state: WaitState, rawInput: unknown): Promise<StateResult> {
   const effective = applyInputPath(rawInput, state.InputPath);
-  await sleep(scaledMs(waitSeconds(name, state, effective), timeScale), thread.signal);
+  await sleep(scaledMs(waitSeconds(name, state, effective), thread.run.services.timeScale), thread.signal);
   return { output: applyOutputPath(effective, state.OutputPath), next: state.Next };
 }

@@ -23,7 +23,7 @@ describe('loadDefinition', () => {
       JSON.stringify(task('arn:aws:states:::lambda:invoke', { Parameters: { FunctionName: '${VideoSplitArn}', 'Payload.$': '$', Bucket: 'b-${DataBucket}' } })),
       { placeholders: { VideoSplitArn: 'arn:aws:lambda:us-east-1:000000000000:function:VideoSplit', DataBucket: 'data' } },
     );
-    expect(def.States.Work!.Parameters).to.deep.equal({
+    expect(def.States.Work).to.have.property('Parameters').that.deep.equals({
       FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:VideoSplit',
       'Payload.$': '$',
       Bucket: 'b-data',

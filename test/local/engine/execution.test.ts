@@ -13,6 +13,38 @@ const loop = (limit: number) => ({
   },
 });
 
+/**
+ * `{ "s": "éé…" }` whose JSON is exactly `bytes` bytes of UTF-8. Two-byte characters make the byte count differ
+ * from the character count, so a check that counted characters would not pass either.
+ */
+function jsonOfBytes(bytes: number): { s: string } {
+  const room = bytes - Buffer.byteLength(JSON.stringify({ s: '' }), 'utf8');
+  return { s: 'é'.repeat(Math.floor(room / 2)) + 'x'.repeat(room % 2) };
+}
+
+/**
+ * A task handler that holds every call until `cap` calls are in flight, so the peak reaches `cap` however slow
+ * the machine is. Before releasing them it lets timers run once more: an engine that started a call beyond
+ * `cap` would have done so by then. If `cap` is never reached, the safety timeout releases the calls and the
+ * peak shows how many there were.
+ */
+function heldUntilInFlight(cap: number, safetyMs = 10_000): { handler: () => Promise<null>; peak: () => number } {
+  let inFlight = 0;
+  let peak = 0;
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const safety = setTimeout(release, safetyMs);
+  void released.then(() => clearTimeout(safety));
+  const handler = async () => {
+    peak = Math.max(peak, ++inFlight);
+    if (inFlight === cap) setTimeout(release, 10);
+    await released;
+    inFlight--;
+    return null;
+  };
+  return { handler, peak: () => peak };
+}
+
 describe('execution', () => {
   it('records AWS-shaped events: sequential ids, previousEventId chain, details keys', async () => {
     const result = await run(
@@ -152,26 +184,32 @@ describe('execution', () => {
     expect(result.cause).to.contain("state 'S'");
   });
 
+  it('accepts a state output of exactly 262,144 bytes and fails one of 262,145 with States.DataLimitExceeded', async () => {
+    const passing = (result: unknown) => ({ StartAt: 'S', States: { S: { Type: 'Pass', Result: result, End: true } } });
+    const atLimit = jsonOfBytes(262_144);
+    const overLimit = jsonOfBytes(262_145);
+    expect(Buffer.byteLength(JSON.stringify(atLimit), 'utf8')).to.equal(262_144);
+    expect(Buffer.byteLength(JSON.stringify(overLimit), 'utf8')).to.equal(262_145);
+
+    const accepted = await run(passing(atLimit), {});
+    expect(accepted.status).to.equal('SUCCEEDED');
+    expect(accepted.output).to.deep.equal(atLimit);
+
+    const refused = await run(passing(overLimit), {});
+    expect(refused).to.include({ status: 'FAILED', error: 'States.DataLimitExceeded' });
+    expect(refused.cause).to.contain("state 'S'").and.contain('262145 bytes');
+  });
+
   it('runs at most 40 inline Map iterations at once, and honours a lower MaxConcurrency', async () => {
     for (const [maxConcurrency, expected] of [[0, 40], [3, 3]] as const) {
-      let running = 0;
-      let peak = 0;
-      const taskHandlers = {
-        ...testHandlers(),
-        Slow: async () => {
-          peak = Math.max(peak, ++running);
-          await new Promise((r) => setTimeout(r, 5));
-          running--;
-          return null;
-        },
-      };
+      const gate = heldUntilInFlight(expected);
       const result = await run(
-        { StartAt: 'M', States: { M: { Type: 'Map', MaxConcurrency: maxConcurrency, ItemProcessor: { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:Slow', End: true } } }, End: true } } },
+        { StartAt: 'M', States: { M: { Type: 'Map', MaxConcurrency: maxConcurrency, ItemProcessor: { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:Held', End: true } } }, End: true } } },
         Array.from({ length: 100 }, (_, i) => i),
-        { taskHandlers },
+        { taskHandlers: { ...testHandlers(), Held: gate.handler } },
       );
       expect(result.status).to.equal('SUCCEEDED');
-      expect(peak, `MaxConcurrency ${maxConcurrency}`).to.equal(expected);
+      expect(gate.peak(), `MaxConcurrency ${maxConcurrency}`).to.equal(expected);
     }
   });
 
