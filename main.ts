@@ -1,7 +1,7 @@
 // The CDKTF app: `cdktf synth` (or `make synth`) runs this to write cdktf.out/stacks/<stack>/.
 import { relative, resolve } from 'node:path';
 import { App } from 'cdktf';
-import { catalog } from './handlers/catalog';
+import { catalog, pipelines } from './handlers/catalog';
 import { readStackConfig } from './infra/config';
 import { defineLonghaulStack } from './infra/stack';
 
@@ -12,7 +12,7 @@ const terraformDir = resolve(app.outdir, 'stacks', config.stackName);
 defineLonghaulStack(app, {
   config,
   catalog,
-  aslDir: resolve(root, 'asl'),
+  stateMachines: pipelines.map((p) => ({ name: p.name, aslPath: resolve(root, p.asl) })),
   distDir: resolve(root, 'dist'),
   terraformDir,
   statePath: relative(terraformDir, resolve(root, 'terraform-state', `${config.stackName}.tfstate`)),

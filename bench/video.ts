@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { run } from '../handlers/lib/ffmpeg';
 import { generateClip } from '../local/media/synthetic-clip';
-import { DEFAULT_VIDEO_SETTINGS, runVideoJob, type VideoSettings } from '../local/run/video-job';
+import { videoJobSchema } from '../handlers/video/job-input';
+import { videoOutputSchema, videoPipeline } from '../handlers/video/pipeline';
+import { runJob } from '../local/run/job-runner';
 
 const { values } = parseArgs({
   options: {
@@ -38,7 +40,11 @@ interface Figures {
   verified: boolean;
 }
 
-async function measure(input: string, label: string, seconds: number, s: VideoSettings, dir: string): Promise<Figures> {
+// The pipeline's own defaults (the job schema's), with this benchmark's chunking.
+const { output: quality } = videoJobSchema.parse({ jobId: 'bench', input: { key: 'jobs/bench/input/source.mp4' } });
+const s = { ...quality, chunkSeconds: Number(values['chunk-seconds']), maxConcurrency: Number(values['max-concurrency']) };
+
+async function measure(input: string, label: string, seconds: number, dir: string): Promise<Figures> {
   // The baseline: what one big Lambda would run, and time out on for a long video.
   const monoStarted = Date.now();
   await run('ffmpeg', [
@@ -49,13 +55,19 @@ async function measure(input: string, label: string, seconds: number, s: VideoSe
   ]);
   const monoMs = Date.now() - monoStarted;
 
-  const summary = await runVideoJob({ inputPath: input, settings: s, onLog: () => {} });
+  const summary = await runJob({
+    pipeline: videoPipeline,
+    files: { input },
+    settings: { chunkSeconds: s.chunkSeconds, maxConcurrency: s.maxConcurrency },
+    onLog: () => {},
+  });
   if (summary.result.status !== 'SUCCEEDED') throw new Error(`pipeline failed: ${summary.result.error}: ${summary.result.cause}`);
+  const output = videoOutputSchema.parse(summary.result.output);
   const f = summary.byFunction;
   return {
     label,
     seconds,
-    chunks: summary.chunks ?? 0,
+    chunks: output.chunks,
     monoMs,
     wallMs: summary.wallMs,
     overheadMs: ['VideoProbe', 'VideoSplit', 'VideoMerge'].reduce((sum, name) => sum + (f[name]?.totalMs ?? 0), 0),
@@ -64,26 +76,21 @@ async function measure(input: string, label: string, seconds: number, s: VideoSe
     byFunction: Object.entries(f)
       .map(([name, x]) => `${name} ${sec(x.totalMs)}${x.invocations > 1 ? ` (${x.invocations} runs, longest ${sec(x.longestMs)})` : ''}`)
       .join(', '),
-    verified: summary.verification?.ok === true,
+    verified: output.verification.ok,
   };
 }
 
-const s: VideoSettings = {
-  ...DEFAULT_VIDEO_SETTINGS,
-  chunkSeconds: Number(values['chunk-seconds']),
-  maxConcurrency: Number(values['max-concurrency']),
-};
 const dir = await mkdtemp(join(tmpdir(), 'longhaul-bench-video-'));
 const rows: Figures[] = [];
 try {
   if (values.input) {
-    rows.push(await measure(values.input, values.input, NaN, s, dir));
+    rows.push(await measure(values.input, values.input, NaN, dir));
   } else {
     for (const seconds of values.seconds.split(',').map(Number)) {
       const input = join(dir, `source-${seconds}s.mp4`);
       process.stderr.write(`generating a ${seconds} s 1280x720 30 fps clip with audio...\n`);
       await generateClip(input, { width: 1280, height: 720, fps: '30', gop: 60, durationSeconds: seconds, preset: 'veryfast' });
-      rows.push(await measure(input, `${seconds} s 1280x720 30 fps`, seconds, s, dir));
+      rows.push(await measure(input, `${seconds} s 1280x720 30 fps`, seconds, dir));
     }
   }
 } finally {

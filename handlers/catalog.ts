@@ -1,91 +1,30 @@
-// THE function table. Infra creates one Lambda per entry; the local runtime runs the same entries.
-// Pipelines add their functions here; nothing else lists functions.
+// THE function table, and the list of pipelines it is collected from. Infra creates one Lambda per
+// function and one state machine per pipeline; the local runtime and `longhaul run` run the same ones.
+// A new pipeline is added to `pipelines` here and nowhere else (README.md, "Add a pipeline").
 import type { FunctionSpec } from './catalog-types';
-import { keyPatterns } from './lib/storage-layout';
-import { videoKeys } from './video/keys';
-import { TMP_LIMIT_ENV } from './video/workdir';
+import { TMP_LIMIT_ENV } from './lib/workdir';
+import type { Pipeline } from './pipeline';
+import { sharedFunctions } from './shared/functions';
+import { videoPipeline } from './video/pipeline';
 
-// Video: /tmp sizes are what each step holds at once (see README.md, "The video pipeline"); the ffmpeg layer puts
-// ffmpeg/ffprobe in /opt/bin. 3008 MB is the most a fresh AWS account may configure, ~1.7 vCPU.
-const videoFunction = (spec: Omit<FunctionSpec, 'layers' | 'env'>): FunctionSpec => ({
-  ...spec,
-  layers: ['ffmpeg'],
-  env: { [TMP_LIMIT_ENV]: String(spec.ephemeralStorageMb) },
-});
+export const pipelines: readonly Pipeline[] = [videoPipeline];
 
-const videoFunctions: FunctionSpec[] = [
-  videoFunction({
-    name: 'VideoProbe',
-    entry: 'handlers/video/probe.ts',
-    description: 'Validates a video job and its input, reads frames/keyframes/audio, plans keyframe-aligned chunks, writes the manifest',
-    memoryMb: 1769,
-    timeoutSeconds: 900,
-    // Holds the whole source.
-    ephemeralStorageMb: 10240,
-    s3: { read: [keyPatterns.input, keyPatterns.work], write: [keyPatterns.work] },
-    table: 'write',
-  }),
-  videoFunction({
-    name: 'VideoSplit',
-    entry: 'handlers/video/split.ts',
-    description: 'Cuts the source into video-only chunks at the planned keyframes (stream copy) and extracts its audio track',
-    memoryMb: 3008,
-    timeoutSeconds: 900,
-    // Source plus its chunks: about twice the source.
-    ephemeralStorageMb: 10240,
-    s3: { read: [keyPatterns.input, keyPatterns.work], write: [keyPatterns.work] },
-    table: 'write',
-  }),
-  videoFunction({
-    name: 'VideoTranscodeChunk',
-    entry: 'handlers/video/transcode-chunk.ts',
-    description: 'Transcodes one video-only chunk to H.264 at the requested height, timestamps preserved',
-    memoryMb: 3008,
-    timeoutSeconds: 900,
-    ephemeralStorageMb: 4096,
-    s3: { read: [keyPatterns.work], write: [keyPatterns.work] },
-    table: 'write',
-  }),
-  videoFunction({
-    name: 'VideoTranscodeAudio',
-    entry: 'handlers/video/transcode-audio.ts',
-    description: 'Transcodes the whole audio track once to AAC (skipped when the source has none)',
-    memoryMb: 1769,
-    timeoutSeconds: 900,
-    ephemeralStorageMb: 4096,
-    s3: { read: [keyPatterns.work], write: [keyPatterns.work] },
-    table: 'write',
-  }),
-  videoFunction({
-    name: 'VideoMerge',
-    entry: 'handlers/video/merge.ts',
-    description: 'Concatenates the transcoded chunks, muxes the audio, verifies against the source and publishes the output',
-    memoryMb: 3008,
-    timeoutSeconds: 900,
-    // Every encoded chunk plus the merged output.
-    ephemeralStorageMb: 10240,
-    // Reads under output/ exactly what it checks before redoing work: its marker (the verification
-    // record) and the published video. HeadObject needs s3:GetObject: without it S3 answers 403, not 404.
-    s3: {
-      read: [keyPatterns.work, videoKeys.verification('*'), videoKeys.output('*')],
-      write: [keyPatterns.work, keyPatterns.output],
-    },
-    table: 'write',
-  }),
-  {
-    name: 'VideoRecordFailure',
-    entry: 'handlers/video/record-failure.ts',
-    description: "Marks the video job FAILED in the progress table with the execution's Error and Cause",
-    memoryMb: 256,
-    timeoutSeconds: 30,
-    ephemeralStorageMb: 512,
-    layers: [],
-    s3: { read: [], write: [] },
-    table: 'write',
-  },
-];
+/**
+ * Every function the pipelines need: the shared ones (RecordFailure) and each pipeline's own, each told
+ * its /tmp size so a local run refuses what Lambda would. Tests pass other pipelines (fixtures) to build
+ * the catalog a stack of their own runs.
+ */
+export function collectFunctions(from: readonly Pipeline[]): FunctionSpec[] {
+  const functions = [...sharedFunctions, ...from.flatMap((p) => p.functions)];
+  const seen = new Set<string>();
+  for (const { name } of functions) {
+    if (seen.has(name)) throw new Error(`Function "${name}" is declared twice (pipelines: ${from.map((p) => p.name).join(', ')})`);
+    seen.add(name);
+  }
+  return functions.map((spec) => ({ ...spec, env: { [TMP_LIMIT_ENV]: String(spec.ephemeralStorageMb), ...spec.env } }));
+}
 
-export const catalog: readonly FunctionSpec[] = [...videoFunctions];
+export const catalog: readonly FunctionSpec[] = collectFunctions(pipelines);
 
 export function findFunction(name: string): FunctionSpec {
   const spec = catalog.find((f) => f.name === name);
@@ -94,4 +33,8 @@ export function findFunction(name: string): FunctionSpec {
     throw new Error(`Unknown function "${name}". Known functions: ${known}`);
   }
   return spec;
+}
+
+export function findPipeline(name: string, among: readonly Pipeline[] = pipelines): Pipeline | undefined {
+  return among.find((p) => p.name === name);
 }

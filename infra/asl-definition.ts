@@ -1,11 +1,8 @@
 // Reads asl/*.asl.json, swaps `${Name}` placeholders for deploy-time values and works out what each
 // state machine touches (functions, S3 for ItemReader/ResultWriter, child executions) so its IAM
 // role can be derived from the definition instead of being maintained by hand.
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { findPlaceholders as placeholdersIn, substitutePlaceholders as substitute } from '../handlers/asl-placeholders';
-
-export const ASL_SUFFIX = '.asl.json';
 
 export interface AslFile {
   /** `video` for asl/video.asl.json: names the state machine and its outputs. */
@@ -21,25 +18,27 @@ export interface AslNode {
 
 const MACHINE_NAME = /^[a-z][a-z0-9-]*$/;
 
-export function loadAslFiles(dir: string): AslFile[] {
-  const names = readdirSync(dir).filter((f) => f.endsWith(ASL_SUFFIX)).sort();
-  return names.map((name) => {
-    const path = join(dir, name);
-    const machine = basename(name, ASL_SUFFIX);
-    if (!MACHINE_NAME.test(machine)) {
-      throw new Error(`${path}: state machine file names must be lower-case kebab (${MACHINE_NAME}), got "${machine}"`);
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (error) {
-      throw new Error(`${path}: not valid JSON (${(error as Error).message})`);
-    }
-    if (!isNode(parsed) || !isNode(parsed.States) || typeof parsed.StartAt !== 'string') {
-      throw new Error(`${path}: not a state machine definition (needs "StartAt" and "States")`);
-    }
-    return { machine, path, definition: parsed };
-  });
+/** A state machine to deploy: its name and its ASL file (a pipeline's declaration gives both). */
+export interface StateMachineSource {
+  name: string;
+  aslPath: string;
+}
+
+export function loadAslFile(source: StateMachineSource): AslFile {
+  const { name: machine, aslPath: path } = source;
+  if (!MACHINE_NAME.test(machine)) {
+    throw new Error(`${path}: state machine names must be lower-case kebab (${MACHINE_NAME}), got "${machine}"`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+  if (!isNode(parsed) || !isNode(parsed.States) || typeof parsed.StartAt !== 'string') {
+    throw new Error(`${path}: not a state machine definition (needs "StartAt" and "States")`);
+  }
+  return { machine, path, definition: parsed };
 }
 
 /** Every `${Name}` placeholder used anywhere in the definition, sorted and unique. */

@@ -7,7 +7,7 @@ import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import type { FunctionSpec } from '../handlers/catalog-types';
 import type { StackConfig } from './config';
-import { loadAslFiles } from './asl-definition';
+import { loadAslFile, type StateMachineSource } from './asl-definition';
 import { defineArtifactsBucket, defineDataBucket, defineProgressTable } from './storage';
 import { defineLayers } from './layers';
 import { defineFunctions } from './functions';
@@ -17,8 +17,8 @@ import { defineMonitoring } from './monitoring';
 export interface LonghaulStackInput {
   config: StackConfig;
   catalog: readonly FunctionSpec[];
-  /** Every `*.asl.json` in it becomes a state machine. */
-  aslDir: string;
+  /** One state machine each (main.ts: one per pipeline). */
+  stateMachines: readonly StateMachineSource[];
   /** Holds functions/<Name>.zip and layers/<layer>.zip. */
   distDir: string;
   /** The folder Terraform runs in (cdktf.out/stacks/<stack>): artifact paths are relative to it. */
@@ -29,8 +29,9 @@ export interface LonghaulStackInput {
 
 export function defineLonghaulStack(scope: Construct, input: LonghaulStackInput): TerraformStack {
   const { config, catalog } = input;
-  assertUniqueNames(catalog);
-  const aslFiles = loadAslFiles(input.aslDir);
+  assertUnique('function', catalog.map((f) => f.name));
+  assertUnique('state machine', input.stateMachines.map((m) => m.name));
+  const aslFiles = input.stateMachines.map(loadAslFile);
   const stack = new TerraformStack(scope, config.stackName);
   if (input.statePath) new LocalBackend(stack, { path: input.statePath });
   new AwsProvider(stack, 'aws', {
@@ -65,10 +66,10 @@ export function defineLonghaulStack(scope: Construct, input: LonghaulStackInput)
   return stack;
 }
 
-function assertUniqueNames(catalog: readonly FunctionSpec[]): void {
+function assertUnique(what: string, names: readonly string[]): void {
   const seen = new Set<string>();
-  for (const { name } of catalog) {
-    if (seen.has(name)) throw new Error(`Catalog lists function "${name}" twice`);
+  for (const name of names) {
+    if (seen.has(name)) throw new Error(`The stack lists ${what} "${name}" twice`);
     seen.add(name);
   }
 }

@@ -1,6 +1,28 @@
 // Errors a handler throws on purpose. Their `name` becomes Lambda's errorType, which the ASL
-// Retry/Catch blocks match, so the names are part of the contract and must never change:
-// InvalidInput / InputNotFound are not worth retrying; TransientError is.
+// Retry/Catch blocks match, so the names are part of the contract and must never change.
+//
+// ERRORS is the one table of them, with how each must be retried. A test reads every Retry and Catch
+// of every asl/ file against it: a `transient` error must be retried, the others must not be (a retry
+// gets the same input and fails the same way, later), and every failure must reach RecordFailure.
+
+/**
+ * - `never`: the job's input or settings are wrong; retrying cannot help, a person must act.
+ * - `transient`: the next attempt may well succeed (throttling, 5xx, a dropped connection).
+ * - `bug`: longhaul broke one of its own invariants; retrying would hide it.
+ */
+export type RetryClass = 'never' | 'transient' | 'bug';
+
+export const ERRORS = {
+  InvalidInput: { retry: 'never', meaning: 'the event, the job settings or an input file is wrong' },
+  InputNotFound: { retry: 'never', meaning: 'an object the job needs does not exist' },
+  JobMismatch: { retry: 'never', meaning: 'the jobId was used before with other settings or another input object' },
+  TransientError: { retry: 'transient', meaning: 'a failure the next attempt may not see (throttling, 5xx, network)' },
+  ChunkOverBudget: { retry: 'never', meaning: "a video chunk did not encode within its function's timeout: the plan must change" },
+  VerificationFailed: { retry: 'never', meaning: 'the merged video does not match its source' },
+  InternalError: { retry: 'bug', meaning: 'an invariant of longhaul itself broke (a bug, not bad input)' },
+} as const satisfies Record<string, { retry: RetryClass; meaning: string }>;
+
+export type ErrorName = keyof typeof ERRORS;
 
 /** Where the problem is: the S3 key, the event field, the CSV row... whatever lets a person find it. */
 export interface ErrorDetails {
@@ -9,13 +31,6 @@ export interface ErrorDetails {
   row?: number;
   [k: string]: unknown;
 }
-
-/** The stable names ASL matches on. */
-export const ERROR_NAMES = {
-  invalidInput: 'InvalidInput',
-  inputNotFound: 'InputNotFound',
-  transient: 'TransientError',
-} as const;
 
 // Lambda only reports errorType and errorMessage, so the location has to be in the message itself.
 function withLocation(message: string, details: ErrorDetails | undefined): string {
@@ -30,7 +45,9 @@ function withLocation(message: string, details: ErrorDetails | undefined): strin
   return parts.length ? `${message} (${parts.join(', ')})` : message;
 }
 
-abstract class DetailedError extends Error {
+/** Base of every named error: a message that says where, and the details for logs. */
+export abstract class NamedError extends Error {
+  abstract override readonly name: ErrorName;
   readonly details: ErrorDetails;
   constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
     super(withLocation(message, details), options);
@@ -39,22 +56,28 @@ abstract class DetailedError extends Error {
 }
 
 /** The event or an input file is wrong; retrying cannot help. */
-export class InvalidInput extends DetailedError {}
+export class InvalidInput extends NamedError {
+  override readonly name = 'InvalidInput';
+}
 
 /** A key the job needs does not exist; retrying cannot help. */
-export class InputNotFound extends DetailedError {}
+export class InputNotFound extends NamedError {
+  override readonly name = 'InputNotFound';
+}
+
+/** The jobId names a job started with other settings or another input object; start a new jobId. */
+export class JobMismatch extends NamedError {
+  override readonly name = 'JobMismatch';
+}
 
 /** Something that may well work on the next attempt (throttling, a flaky dependency). */
-export class TransientError extends DetailedError {}
+export class TransientError extends NamedError {
+  override readonly name = 'TransientError';
+}
 
-// On the prototype rather than as a class field: V8 writes the stack's first line during the
-// Error constructor, before subclass fields exist, and Lambda reports that stack as the trace.
-for (const [cls, name] of [
-  [InvalidInput, ERROR_NAMES.invalidInput],
-  [InputNotFound, ERROR_NAMES.inputNotFound],
-  [TransientError, ERROR_NAMES.transient],
-] as const) {
-  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true, enumerable: false });
+/** A bug: code was called in a way it must never be, or produced what cannot be. Never retried. */
+export class InternalError extends NamedError {
+  override readonly name = 'InternalError';
 }
 
 /** True for the SDK's ways of saying "no such object/key": NoSuchKey, NotFound, HTTP 404. */

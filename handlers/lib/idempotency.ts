@@ -6,6 +6,10 @@
 // same objects instead of leaving orphans beside them. The marker is written LAST, only after
 // `work` resolved, so its presence proves every output was complete when it was written.
 //
+// A marker also records the job it was written for (settings and input objects, job-fingerprint.ts):
+// found under the same key for another job, it is refused with JobMismatch, so no pipeline needs
+// its own "same job, same settings" check.
+//
 // A marker is trusted only as far as it can be: one that cannot be read or is not a marker is
 // ignored (the work is redone, which its deterministic keys make safe), and with `outputKeys` a
 // marker whose outputs have since gone (work/ objects expire under the bucket's lifecycle rule,
@@ -13,12 +17,15 @@
 import { forEachLimit } from './for-each-limit';
 import { createLogger } from './logger';
 import { InputNotFound } from './errors';
+import { assertSameJob, type JobFingerprint } from './job-fingerprint';
 import { getJson, head, putJson } from './s3';
 import { jobKeys } from './storage-layout';
 import { isTransient } from './transient';
 
 interface Marker<T> {
   completedAt: string;
+  /** The job this result belongs to; absent in markers of tasks run without one. */
+  job?: JobFingerprint;
   result: T;
 }
 
@@ -32,6 +39,8 @@ export interface RunOnceOptions<T> {
    * redone if any is missing. Omit to trust the marker alone.
    */
   outputKeys?: (result: T) => string[];
+  /** The job the work belongs to: recorded in the marker, and a marker of another job is refused (JobMismatch). */
+  job?: { jobId: string; fingerprint: JobFingerprint };
 }
 
 const logger = createLogger('longhaul-idempotency');
@@ -63,6 +72,13 @@ async function readMarker<T>(opts: RunOnceOptions<T>, bucketOpt: { bucket?: stri
     logger.warn('Ignoring an object at the marker key that is not a completion marker; redoing the work', { key: opts.markerKey });
     return undefined;
   }
+  if (opts.job) {
+    if (!marker.job) {
+      logger.warn('Ignoring a completion marker that does not say which job it belongs to; redoing the work', { key: opts.markerKey });
+      return undefined;
+    }
+    assertSameJob(opts.job.jobId, marker.job, opts.job.fingerprint, `marker ${opts.markerKey} of ${marker.completedAt}`);
+  }
   if (opts.outputKeys) {
     // A long video's split has a thousand chunks: check them a few at a time, not one by one.
     const missing: string[] = [];
@@ -83,7 +99,7 @@ export async function runOnce<T>(opts: RunOnceOptions<T>): Promise<{ result: T; 
   const existing = await readMarker(opts, bucketOpt);
   if (existing) return { result: existing.result, reused: true };
   const result = await opts.work();
-  const marker: Marker<T> = { completedAt: new Date().toISOString(), result };
+  const marker: Marker<T> = { completedAt: new Date().toISOString(), ...(opts.job ? { job: opts.job.fingerprint } : {}), result };
   await putJson(opts.markerKey, marker, bucketOpt);
   return { result, reused: false };
 }

@@ -1,4 +1,5 @@
-// Job and task progress in the DynamoDB progress table.
+// Job and task progress in the DynamoDB progress table. Arguments that break its rules are bugs of the
+// caller (handlers validate their events first), so they throw InternalError, never InvalidInput.
 //
 // Every write is a single-item conditional update (dynalite, our local DynamoDB, has no
 // transactions), designed so that progress never goes backwards and a retried task counts once:
@@ -22,7 +23,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { readRegion, readTable } from './config';
-import { InvalidInput } from './errors';
+import { InternalError } from './errors';
 import { cachedClient } from './client-cache';
 import { enforceTableAccess, readLocalAccess } from './local-access';
 import { ENV, JOB_ID_PATTERN, PROGRESS_RETENTION_SECONDS, progressTable } from './storage-layout';
@@ -77,18 +78,18 @@ function tableOf(opts?: TableOption): string {
 }
 
 function checkJobId(jobId: string): void {
-  if (!JOB_ID_PATTERN.test(jobId)) throw new InvalidInput(`Invalid jobId ${JSON.stringify(jobId)}`, { field: 'jobId' });
+  if (!JOB_ID_PATTERN.test(jobId)) throw new InternalError(`Invalid jobId ${JSON.stringify(jobId)}`, { field: 'jobId' });
 }
 
 function checkTaskId(taskId: string): void {
   if (typeof taskId !== 'string' || taskId.length === 0 || taskId.length > 512) {
-    throw new InvalidInput(`Invalid taskId ${JSON.stringify(taskId)}: must be 1-512 characters`, { field: 'taskId' });
+    throw new InternalError(`Invalid taskId ${JSON.stringify(taskId)}: must be 1-512 characters`, { field: 'taskId' });
   }
 }
 
 function checkCount(value: number, field: string): void {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new InvalidInput(`Invalid ${field} ${value}: must be a non-negative integer`, { field });
+    throw new InternalError(`Invalid ${field} ${value}: must be a non-negative integer`, { field });
   }
 }
 
@@ -188,7 +189,7 @@ async function updateRunningJob(jobId: string, set: string, values: Record<strin
     opts,
   );
   if (!ok && !(await getJob(jobId, opts))) {
-    throw new InvalidInput(`Job ${jobId} has no progress record: call startJob first`, { field: 'jobId', jobId });
+    throw new InternalError(`Job ${jobId} has no progress record: call startJob first`, { field: 'jobId', jobId });
   }
 }
 
@@ -246,7 +247,7 @@ export async function recordTaskDone(
   const units = done.units ?? 1;
   checkCount(units, 'units');
   if (!Number.isFinite(done.durationMs) || done.durationMs < 0) {
-    throw new InvalidInput(`Invalid durationMs ${done.durationMs}: must be a non-negative number`, { field: 'durationMs' });
+    throw new InternalError(`Invalid durationMs ${done.durationMs}: must be a non-negative number`, { field: 'durationMs' });
   }
   const t = now();
   const markedDone = await conditionalUpdate(
@@ -360,7 +361,7 @@ export async function finishJob(
 ): Promise<void> {
   checkJobId(jobId);
   if (end.status !== 'SUCCEEDED' && end.status !== 'FAILED') {
-    throw new InvalidInput(`Invalid status ${JSON.stringify(end.status)}: must be SUCCEEDED or FAILED`, { field: 'status' });
+    throw new InternalError(`Invalid status ${JSON.stringify(end.status)}: must be SUCCEEDED or FAILED`, { field: 'status' });
   }
   const t = now();
   const names: Record<string, string> = { '#pk': progressTable.partitionKey.name, '#status': 'status', '#error': 'error', '#cause': 'cause' };

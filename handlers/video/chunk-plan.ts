@@ -1,7 +1,7 @@
 // How a video is cut into chunks: how long each should be (a cost model against the transcode
 // function's timeout) and where exactly to cut (only at keyframes, so stream copy needs no
 // re-encode and every chunk decodes on its own).
-import { InvalidInput } from '../lib/errors';
+import { InternalError, InvalidInput } from '../lib/errors';
 
 export const PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'] as const;
 export type Preset = (typeof PRESETS)[number];
@@ -130,8 +130,8 @@ export function planChunks(
   span: { startTime: number; endTime: number },
   targetSeconds: number,
 ): PlannedChunk[] {
-  if (totalFrames <= 0) throw new Error('planChunks: no frames');
-  if (!(targetSeconds > 0)) throw new Error(`planChunks: targetSeconds must be positive, got ${targetSeconds}`);
+  if (totalFrames <= 0) throw new InternalError('planChunks: no frames');
+  if (!(targetSeconds > 0)) throw new InternalError(`planChunks: targetSeconds must be positive, got ${targetSeconds}`);
   // Frames before the first keyframe (an open GOP at the start) belong to the first chunk.
   const cuts: Keyframe[] = [{ index: 0, time: span.startTime }];
   for (const kf of keyframes) {

@@ -2,12 +2,14 @@
 // timestamp (no frame dropped or duplicated to fit a rate), which is what makes the concatenated
 // chunks frame-exact. ffmpeg is stopped before Lambda's deadline so the failure says what happened.
 import { join } from 'node:path';
+import type { Deadline } from '../lib/deadline';
+import { InternalError, NamedError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { countPackets, run } from '../lib/ffmpeg';
 import { downloadToFile, uploadFile } from '../lib/s3';
+import { withWorkDir } from '../lib/workdir';
 import type { Manifest, ManifestChunk } from './manifest';
 import { videoKeys } from './keys';
-import { withWorkDir } from './workdir';
 
 export interface ChunkResult {
   index: number;
@@ -16,22 +18,13 @@ export interface ChunkResult {
   encodeSeconds: number;
 }
 
-/** Stop ffmpeg this long before the Lambda deadline: enough to report instead of being killed. */
-export const DEADLINE_MARGIN_MS = 10_000;
-
 /**
  * The chunk did not encode within its function's timeout. Not a TransientError: a retry gets the same
  * budget for the same work and would fail the same way, an hour later; the plan (chunk length) must change.
  */
-export class ChunkOverBudget extends Error {
-  readonly details: { key: string; chunk: number; frame: number; frames: number; estimatedSeconds: number };
-  constructor(message: string, details: ChunkOverBudget['details']) {
-    super(message);
-    this.details = details;
-  }
+export class ChunkOverBudget extends NamedError {
+  override readonly name = 'ChunkOverBudget';
 }
-// On the prototype, like handlers/lib/errors.ts: the stack's first line is written before class fields exist.
-Object.defineProperty(ChunkOverBudget.prototype, 'name', { value: 'ChunkOverBudget', writable: true, configurable: true, enumerable: false });
 
 /**
  * Drops the frames an edit list hides (decoded for reference, never shown), by display index.
@@ -52,7 +45,7 @@ export const ROTATE_FILTERS: Record<0 | 90 | 180 | 270, string | undefined> = {
 };
 
 export function encodeArgs(m: Manifest, chunk: ManifestChunk, inPath: string, outPath: string): string[] {
-  const s = m.settings;
+  const s = m.job.output;
   const filters = [keepFilter(chunk), ROTATE_FILTERS[m.source.video.rotation], `scale=-2:${s.height}`].filter(Boolean);
   return [
     // Rotation comes from the manifest, not from whatever tag survived the Matroska copy.
@@ -81,14 +74,14 @@ export function encoderThreads(env: NodeJS.ProcessEnv = process.env): string[] {
   const raw = env[FFMPEG_THREADS_ENV]?.trim();
   if (!raw) return [];
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${FFMPEG_THREADS_ENV}=${raw} must be a positive integer`);
+  if (!Number.isInteger(n) || n < 1) throw new InternalError(`${FFMPEG_THREADS_ENV}=${raw} must be a positive integer`);
   return ['-threads', String(n)];
 }
 
 export async function encodeChunk(
   m: Manifest,
   chunk: ManifestChunk,
-  remainingMs: () => number,
+  deadline: Deadline,
   log: Logger,
 ): Promise<ChunkResult> {
   return withWorkDir(async (dir) => {
@@ -96,15 +89,12 @@ export async function encodeChunk(
     const outPath = join(dir, 'out.mp4');
     await downloadToFile(videoKeys.sourceChunk(m.jobId, chunk.index), inPath);
 
-    const abort = new AbortController();
-    const budget = remainingMs() - DEADLINE_MARGIN_MS;
-    const timer = setTimeout(() => abort.abort(), Math.max(0, budget));
     let lastFrame = 0;
     let lastLog = Date.now();
     const started = Date.now();
     try {
-      await run('ffmpeg', encodeArgs(m, chunk, inPath, outPath), {
-        signal: abort.signal,
+      await deadline.withSignal((signal) => run('ffmpeg', encodeArgs(m, chunk, inPath, outPath), {
+        signal,
         onProgress: (p) => {
           lastFrame = p.frame;
           if (Date.now() - lastLog > 30_000) {
@@ -112,25 +102,23 @@ export async function encodeChunk(
             log.info('encoding', { chunk: chunk.index, frame: p.frame, of: chunk.outputFrames, speed: p.speed });
           }
         },
-      });
+      }));
     } catch (err) {
-      if (abort.signal.aborted) {
+      if (deadline.aborted()) {
         const key = videoKeys.sourceChunk(m.jobId, chunk.index);
         throw new ChunkOverBudget(
-          `Chunk ${chunk.index} (${key}) stopped ${DEADLINE_MARGIN_MS / 1000} s before the Lambda timeout at frame ${lastFrame} of ` +
+          `Chunk ${chunk.index} (${key}) stopped ${(deadline.marginMs / 1000).toFixed(1)} s before the Lambda timeout at frame ${lastFrame} of ` +
             `${chunk.outputFrames} (estimate was ${Math.round(chunk.estimatedSeconds)} s); use a smaller chunkSeconds`,
           { key, chunk: chunk.index, frame: lastFrame, frames: chunk.outputFrames, estimatedSeconds: chunk.estimatedSeconds },
         );
       }
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
     const encodeSeconds = (Date.now() - started) / 1000;
 
     const { video } = await countPackets(outPath);
     if (video !== chunk.outputFrames) {
-      throw new Error(`Chunk ${chunk.index} encoded to ${video} frames instead of ${chunk.outputFrames}: refusing to publish it`);
+      throw new InternalError(`Chunk ${chunk.index} encoded to ${video} frames instead of ${chunk.outputFrames}: refusing to publish it`);
     }
     const key = videoKeys.encodedChunk(m.jobId, chunk.index);
     await uploadFile(outPath, key, { contentType: 'video/mp4' });

@@ -2,8 +2,9 @@
 // the chunk list. Kept in S3, not in the state payload, so a long video never nears 256 KiB.
 import { z } from 'zod';
 import { getJson, putJson } from '../lib/s3';
+import { jobFingerprint, type JobFingerprint } from '../lib/job-fingerprint';
 import { InputNotFound, InvalidInput, isNotFound } from '../lib/errors';
-import { outputSettingsSchema } from './job-input';
+import { videoJobSchema } from './job-input';
 import { videoKeys } from './keys';
 
 const chunkSchema = z.object({
@@ -22,13 +23,12 @@ const chunkSchema = z.object({
 });
 
 export const manifestSchema = z.object({
-  version: z.literal(1),
+  version: z.literal(2),
   jobId: z.string(),
-  /** The input object as probed: a re-run under the same jobId must find the same object. */
-  input: z.object({ key: z.string(), size: z.number(), etag: z.string() }),
-  settings: outputSettingsSchema,
-  chunkSeconds: z.number().nullable(),
-  maxConcurrency: z.number().int(),
+  /** The execution input as probe normalized it (defaults applied): every later task reads its settings here. */
+  job: videoJobSchema,
+  /** The input object as probed: with `job`, what every task's marker records (see jobFingerprintOf). */
+  inputObject: z.object({ key: z.string(), size: z.number(), etag: z.string() }),
   source: z.object({
     format: z.string(),
     video: z.object({
@@ -78,6 +78,11 @@ export type ManifestChunk = z.infer<typeof chunkSchema>;
 /** One item of the Distributed Map's ItemReader array: only what identifies the chunk. */
 export interface ChunkItem {
   index: number;
+}
+
+/** The job every task of this manifest works for: what its completion markers record. */
+export function jobFingerprintOf(m: Manifest): JobFingerprint {
+  return jobFingerprint(m.job, [m.inputObject]);
 }
 
 export async function readManifest(jobId: string): Promise<Manifest> {

@@ -11,9 +11,9 @@ import { jobKeys } from '../lib/storage-layout';
 import type { Manifest } from './manifest';
 import { videoKeys } from './keys';
 import { forEachLimit } from '../lib/for-each-limit';
-import { downloadAll, TRANSFER_CONCURRENCY } from './transfer';
+import { downloadAll, TRANSFER_CONCURRENCY } from '../lib/transfer';
 import { verifyOutput, VerificationFailed, type Verification } from './verify';
-import { assertFits, availableBytes, withWorkDir } from './workdir';
+import { assertFits, availableBytes, withWorkDir } from '../lib/workdir';
 
 export interface MergeResult {
   outputKey: string;

@@ -2,15 +2,16 @@
 // the manifest. Separate from the handler so the steps read top to bottom without Lambda plumbing.
 import { join } from 'node:path';
 import type { Logger } from '../lib/logger';
-import { InputNotFound, InvalidInput } from '../lib/errors';
-import { downloadToFile, head, type ObjectInfo } from '../lib/s3';
-import { findFunction } from '../catalog';
+import { InvalidInput } from '../lib/errors';
+import type { InputObject } from '../lib/job-fingerprint';
+import { downloadToFile } from '../lib/s3';
+import { assertFits, availableBytes, withWorkDir } from '../lib/workdir';
 import { assertChunksFit, chunkTarget, outputWidthFor, planChunks } from './chunk-plan';
 import { inspectSource } from './inspect-source';
 import type { VideoJob } from './job-input';
 import { writeManifest, type Manifest } from './manifest';
 import { videoKeys } from './keys';
-import { assertFits, availableBytes, withWorkDir } from './workdir';
+import { TRANSCODE_CHUNK_TIMEOUT_SECONDS } from './pipeline';
 
 /** What probe returns to the state machine: keys and small numbers only. */
 export interface ProbeResult {
@@ -23,14 +24,13 @@ export interface ProbeResult {
   durationSeconds: number;
 }
 
-export async function planJob(job: VideoJob, log: Logger): Promise<ProbeResult> {
+/** `input` is the input object's HEAD, taken before the job's marker was checked. */
+export async function planJob(job: VideoJob, input: InputObject, log: Logger): Promise<ProbeResult> {
   const key = job.input.key;
-  const info = await head(key);
-  if (!info) throw new InputNotFound(`Input ${key} does not exist`, { key, field: 'input.key' });
-  if (info.size === 0) throw new InvalidInput(`Input ${key} is empty (0 bytes)`, { key });
+  if (input.size === 0) throw new InvalidInput(`Input ${key} is empty (0 bytes)`, { key });
 
   const facts = await withWorkDir(async (dir) => {
-    assertFits(info.size, await availableBytes(dir), 'Probing the input', key);
+    assertFits(input.size, await availableBytes(dir), 'Probing the input', key);
     const path = join(dir, 'source');
     await downloadToFile(key, path);
     return inspectSource(path, key);
@@ -40,7 +40,7 @@ export async function planJob(job: VideoJob, log: Logger): Promise<ProbeResult> 
   // The requested height is the height people see: for rotated (phone) video, the coded width.
   const turned = video.rotation === 90 || video.rotation === 270;
   const outputWidth = outputWidthFor(turned ? video.height : video.width, turned ? video.width : video.height, job.output.height);
-  const timeoutSeconds = findFunction('VideoTranscodeChunk').timeoutSeconds;
+  const timeoutSeconds = TRANSCODE_CHUNK_TIMEOUT_SECONDS;
   const target = chunkTarget({
     fps: video.fps,
     sourceWidth: video.width,
@@ -61,12 +61,10 @@ export async function planJob(job: VideoJob, log: Logger): Promise<ProbeResult> 
   }
 
   const manifest: Manifest = {
-    version: 1,
+    version: 2,
     jobId: job.jobId,
-    input: { key, size: info.size, etag: info.etag ?? '' },
-    settings: job.output,
-    chunkSeconds: job.chunkSeconds,
-    maxConcurrency: job.maxConcurrency,
+    job,
+    inputObject: input,
     source: facts.source,
     output: { width: outputWidth, height: job.output.height },
     plan: {
@@ -106,32 +104,8 @@ export function probeResult(m: Manifest): ProbeResult {
     manifestKey: videoKeys.manifest(m.jobId),
     chunksKey: videoKeys.chunkItems(m.jobId),
     chunkCount: m.chunks.length,
-    maxConcurrency: m.maxConcurrency,
+    maxConcurrency: m.job.maxConcurrency,
     hasAudio: m.source.audio !== null,
     durationSeconds: m.source.video.durationSeconds,
   };
-}
-
-/**
- * A jobId names one job: re-running it with other settings, or with another object at the input key,
- * would silently return the old plan and output. `current` is the input key's HEAD now.
- */
-export function assertSameJob(m: Manifest, job: VideoJob, current: ObjectInfo | undefined): void {
-  const was = { key: m.input.key, output: m.settings, chunkSeconds: m.chunkSeconds, maxConcurrency: m.maxConcurrency };
-  const now = { key: job.input.key, output: job.output, chunkSeconds: job.chunkSeconds, maxConcurrency: job.maxConcurrency };
-  if (JSON.stringify(was) !== JSON.stringify(now)) {
-    throw new InvalidInput(
-      `Job ${job.jobId} was already planned with different input or settings (${JSON.stringify(was)}); start a new jobId to change them`,
-      { field: 'jobId' },
-    );
-  }
-  const key = job.input.key;
-  if (!current) throw new InputNotFound(`Input ${key} of job ${job.jobId} no longer exists`, { key, field: 'input.key' });
-  if (current.size !== m.input.size || (current.etag ?? '') !== m.input.etag) {
-    throw new InvalidInput(
-      `Input ${key} is not the object job ${job.jobId} was planned with (size ${m.input.size} → ${current.size}, ` +
-        `ETag ${m.input.etag} → ${current.etag ?? 'none'}); start a new jobId for a new input`,
-      { key, field: 'input.key' },
-    );
-  }
 }

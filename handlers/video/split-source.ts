@@ -7,12 +7,12 @@ import { mkdir } from 'node:fs/promises';
 import type { Logger } from '../lib/logger';
 import { countPackets, run } from '../lib/ffmpeg';
 import { downloadToFile, head } from '../lib/s3';
-import { InputNotFound } from '../lib/errors';
+import { InputNotFound, InternalError } from '../lib/errors';
 import type { Manifest } from './manifest';
 import { audioContainer, videoKeys } from './keys';
 import { forEachLimit } from '../lib/for-each-limit';
-import { uploadAll } from './transfer';
-import { assertFits, availableBytes, withWorkDir } from './workdir';
+import { uploadAll } from '../lib/transfer';
+import { assertFits, availableBytes, withWorkDir } from '../lib/workdir';
 
 export interface SplitResult {
   chunkKeys: string[];
@@ -49,7 +49,7 @@ export function splitArgs(m: Manifest, sourcePath: string, chunkDir: string, aud
 }
 
 export async function splitSource(m: Manifest, log: Logger): Promise<SplitResult> {
-  const key = m.input.key;
+  const key = m.job.input.key;
   const info = await head(key);
   if (!info) throw new InputNotFound(`Input ${key} disappeared after probing`, { key });
   return withWorkDir(async (dir) => {
@@ -72,7 +72,7 @@ export async function splitSource(m: Manifest, log: Logger): Promise<SplitResult
     await forEachLimit(m.chunks, COUNT_CONCURRENCY, async (c, i) => {
       const { video } = await countPackets(uploads[i]!.path);
       if (video !== c.frameCount) {
-        throw new Error(`Split produced ${video} frames in chunk ${c.index}, the plan says ${c.frameCount}: refusing to publish a misaligned split`);
+        throw new InternalError(`Split produced ${video} frames in chunk ${c.index}, the plan says ${c.frameCount}: refusing to publish a misaligned split`);
       }
     });
     if (audioPath && m.source.audio) uploads.push({ path: audioPath, key: videoKeys.sourceAudio(m.jobId, m.source.audio.codec), contentType: 'application/octet-stream' });

@@ -1,19 +1,13 @@
 // Lambda: transcodes the whole audio track ONCE to AAC. Encoding audio per chunk would add encoder
 // priming and padding at every chunk boundary: audible gaps and drift against the video.
 import { join } from 'node:path';
-import { createLogger, withInvocation } from '../lib/logger';
-import { runOnce } from '../lib/idempotency';
 import { run } from '../lib/ffmpeg';
 import { downloadToFile, uploadFile } from '../lib/s3';
-import { recordTaskDone, recordTaskStart } from '../lib/progress';
-import { parseEvent } from '../lib/validation';
-import type { VideoContext } from './context';
+import { defineTask } from '../lib/task';
+import { withWorkDir } from '../lib/workdir';
 import { jobRefSchema } from './job-input';
 import { audioContainer, videoKeys } from './keys';
-import { readManifest, type Manifest } from './manifest';
-import { withWorkDir } from './workdir';
-
-const logger = createLogger('video-transcode-audio');
+import { jobFingerprintOf, readManifest, type Manifest } from './manifest';
 
 export interface AudioOutput {
   jobId: string;
@@ -23,7 +17,7 @@ export interface AudioOutput {
 }
 
 export function audioArgs(m: Manifest, inPath: string, outPath: string): string[] {
-  return ['-v', 'error', '-y', '-i', inPath, '-map', '0:a:0', '-vn', '-sn', '-dn', '-c:a', 'aac', '-b:a', `${m.settings.audioBitrateKbps}k`, '-f', 'mp4', outPath];
+  return ['-v', 'error', '-y', '-i', inPath, '-map', '0:a:0', '-vn', '-sn', '-dn', '-c:a', 'aac', '-b:a', `${m.job.output.audioBitrateKbps}k`, '-f', 'mp4', outPath];
 }
 
 async function encodeAudio(m: Manifest, codec: string): Promise<{ audioKey: string }> {
@@ -38,23 +32,18 @@ async function encodeAudio(m: Manifest, codec: string): Promise<{ audioKey: stri
   });
 }
 
-export const handler = async (event: unknown, context: VideoContext): Promise<AudioOutput> => {
-  const { jobId } = parseEvent(jobRefSchema, event);
-  const log = withInvocation(logger, { jobId, context });
-  const manifest = await readManifest(jobId);
-  const audio = manifest.source.audio;
-  if (!audio) {
-    log.info('no audio track: skipped');
-    return { jobId, audioKey: null, reused: false };
-  }
-  const started = Date.now();
-  await recordTaskStart(jobId, 'audio');
-  const { result, reused } = await runOnce({
-    markerKey: videoKeys.encodedAudioMarker(jobId),
-    work: () => encodeAudio(manifest, audio.codec),
-    outputKeys: (r) => [r.audioKey],
-  });
+export const handler = defineTask({
+  name: 'video-transcode-audio',
+  event: jobRefSchema,
+  load: ({ jobId }) => readManifest(jobId),
+  skip: ({ jobId, loaded }): AudioOutput | undefined => (loaded.source.audio ? undefined : { jobId, audioKey: null, reused: false }),
   // Audio is not one of the job's units (chunks are): it is tracked as a task, counted as zero.
-  await recordTaskDone(jobId, 'audio', { durationMs: Date.now() - started, units: 0 });
-  return { jobId, audioKey: result.audioKey, reused };
-};
+  progress: { taskId: () => 'audio', units: 0 },
+  work: ({ loaded }) => encodeAudio(loaded, loaded.source.audio!.codec),
+  once: {
+    marker: ({ jobId }) => videoKeys.encodedAudioMarker(jobId),
+    fingerprint: ({ loaded }) => jobFingerprintOf(loaded),
+    outputs: (r) => [r.audioKey],
+  },
+  respond: (r, { jobId, reused }): AudioOutput => ({ jobId, audioKey: r.audioKey, reused }),
+});

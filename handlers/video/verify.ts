@@ -1,5 +1,7 @@
 // Merge's acceptance test: the output must match the source frame for frame, within one frame of
 // duration and within one AAC frame of audio. Pure, so the thresholds are tested on their own.
+import { z } from 'zod';
+import { NamedError } from '../lib/errors';
 
 /** One AAC frame: the encoder pads the last frame, so the count may legitimately differ by up to this. */
 export const AUDIO_SAMPLE_TOLERANCE = 1024;
@@ -19,14 +21,17 @@ export interface Measured {
   decodeErrors: string[];
 }
 
-export interface Verification {
-  ok: boolean;
-  problems: string[];
-  frames: { expected: number; actual: number };
-  durationSeconds: { expected: number; actual: number; tolerance: number };
-  audioSamples: { expected: number; actual: number; tolerance: number } | null;
-  decodeErrors: string[];
-}
+/** The figures merge records (output/verification.json) and returns to the state machine. */
+export const verificationSchema = z.object({
+  ok: z.boolean(),
+  problems: z.array(z.string()),
+  frames: z.object({ expected: z.number(), actual: z.number() }),
+  durationSeconds: z.object({ expected: z.number(), actual: z.number(), tolerance: z.number() }),
+  audioSamples: z.object({ expected: z.number(), actual: z.number(), tolerance: z.number() }).nullable(),
+  decodeErrors: z.array(z.string()),
+});
+
+export type Verification = z.infer<typeof verificationSchema>;
 
 export function verifyOutput(expected: Expected, measured: Measured): Verification {
   const problems: string[] = [];
@@ -64,6 +69,6 @@ export function verifyOutput(expected: Expected, measured: Measured): Verificati
 }
 
 /** The output does not match its source: not retryable, the job fails with the figures. */
-export class VerificationFailed extends Error {
-  override name = 'VerificationFailed';
+export class VerificationFailed extends NamedError {
+  override readonly name = 'VerificationFailed';
 }

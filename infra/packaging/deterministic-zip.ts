@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ZipFile } from 'yazl';
+import { sha256File } from '../../handlers/lib/file-hash';
 
 /** DOS timestamps start in 1980; built in local time because yazl converts with local-time getters. */
 export const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
@@ -88,11 +89,4 @@ async function sameSha256(path: string, bytes: number, sha256: string): Promise<
     return false;
   }
   return (await sha256File(path)) === sha256;
-}
-
-/** Hex sha256 of a file, streamed. */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
-  return hash.digest('hex');
 }

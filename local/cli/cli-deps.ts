@@ -1,7 +1,8 @@
 // What the local commands touch outside themselves, injectable so tests can drive them without a
 // terminal, and the Ctrl-C handling they share.
-import { catalog } from '../../handlers/catalog';
+import { catalog, pipelines } from '../../handlers/catalog';
 import type { FunctionSpec } from '../../handlers/catalog-types';
+import type { Pipeline } from '../../handlers/pipeline';
 import { startLocalServices, type LocalServices, type LocalServicesOptions } from '../services';
 
 export interface Interruption {
@@ -11,6 +12,7 @@ export interface Interruption {
 
 export interface CliDeps {
   functions(): readonly FunctionSpec[];
+  pipelines(): readonly Pipeline[];
   startServices(opts: LocalServicesOptions): Promise<LocalServices>;
   stdout(text: string): void;
   stderr(text: string): void;
@@ -37,6 +39,7 @@ export function waitForCtrlC(): Interruption {
 
 export const defaultCliDeps: CliDeps = {
   functions: () => catalog,
+  pipelines: () => pipelines,
   startServices: startLocalServices,
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),

@@ -3,8 +3,8 @@ export interface CliCommand {
   name: string;
   /** One line for the command list. */
   summary: string;
-  /** Full `--help` text. */
-  help: string;
+  /** Full `--help` text; a function of the arguments when it depends on them (`run video --help`). */
+  help: string | ((argv: string[]) => string);
   /** Returns the process exit code. */
   run(argv: string[]): Promise<number>;
 }

@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(command.help);
+    console.log(typeof command.help === 'function' ? command.help(rest) : command.help);
     return 0;
   }
   try {

@@ -1,209 +1,159 @@
-// `longhaul run video`: one local video job end to end, with live progress and a summary.
-import { createWriteStream, statSync } from 'node:fs';
+// `longhaul run <pipeline>`: one local job of any pipeline end to end, with live progress and a summary.
+// The options come from the pipeline's declaration (handlers/<pipeline>/pipeline.ts).
+import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import type { Pipeline, PipelineFlag } from '../../handlers/pipeline';
 import { formatLogLine } from '../lambda/runtime';
 import type { LogLine } from '../lambda/types';
-import { DEFAULT_VIDEO_SETTINGS, runVideoJob, type VideoJobEvent, type VideoJobSummary } from '../run/video-job';
+import { JobInputError, prepareJob, setField, type JobRequest } from '../run/execution-input';
+import { runJob } from '../run/job-runner';
 import { startLocalStack } from '../stack';
+import { defaultCliDeps, type CliDeps } from './cli-deps';
 import { UsageError, type CliCommand } from './command';
-import { parseOptions, positiveNumber, wholeNumber } from './option-values';
-import { waitForCtrlC } from './cli-deps';
+import { parseOptions, readJsonArg, wholeNumber } from './option-values';
+import { pipelineHelp, runOverview } from './run-help';
+import { progressPrinter } from './run-progress';
+import { formatSummary } from './run-summary';
 
-const d = DEFAULT_VIDEO_SETTINGS;
-const help = `Usage: longhaul run video --input <file> [options]
+export type RunDeps = Pick<CliDeps, 'pipelines' | 'functions' | 'interrupted'>;
 
-Runs the video pipeline (asl/video.asl.json) locally end to end: starts local S3 and DynamoDB,
-uploads the input, executes the state machine with every task in its own Lambda worker (real
-timeouts and memory), shows progress, downloads the result and prints a summary with the
-verification figures (frames, duration, audio samples against the source).
-
-Options:
-  --input <file>            Source video (any container ffprobe reads). Required.
-  --output <file>           Where to write the result. Default .longhaul/out/<name>-<height>p.mp4
-  --height <n>              Output height in pixels, even. Default ${d.height}.
-  --crf <n>                 x264 constant rate factor 0-51. Default ${d.crf}.
-  --preset <name>           x264 preset (ultrafast ... veryslow). Default ${d.preset}.
-  --audio-bitrate <kbps>    AAC bitrate. Default ${d.audioBitrateKbps}.
-  --chunk-seconds <n>       Chunk length; default: planned from the transcode function's timeout.
-  --max-concurrency <n>     Chunks transcoded at once (the Map's MaxConcurrency). Default ${d.maxConcurrency}.
-  --job-id <id>             Default: derived from the input's content and the settings, so a re-run
-                            of a finished job returns its output without transcoding again.
-  --data-dir <dir>          Keep S3 objects and progress records here. Default: a temp dir.
-  --verbose                 Show every function's log lines (default: written to a log file).
-  -h, --help                This text.
-
-Exit status: 0 success, 1 job failed, 2 bad usage.`;
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-/**
- * Live progress on stderr. Step changes, finished tasks and failed attempts are printed as lines; on a
- * terminal a last line is rewritten in place with the progress table's counts.
- */
-function progressPrinter(): { onEvent(e: VideoJobEvent): void; finish(): void } {
-  const tty = process.stderr.isTTY === true;
-  let live = '';
-  let step = '';
-  let chunksDone = 0;
-  let chunksTotal = 0;
-  let failedAttempts = 0;
-  const print = (line: string) => {
-    process.stderr.write(tty ? `\r\x1b[2K${line}\n${live}` : `${line}\n`);
-  };
-  const redraw = () => {
-    if (!tty) return;
-    live = `  ${step || 'starting'}: chunks ${chunksDone}/${chunksTotal || '?'}${failedAttempts ? `, ${failedAttempts} failed attempts` : ''}`;
-    process.stderr.write(`\r\x1b[2K${live}`);
-  };
-  return {
-    onEvent(e) {
-      switch (e.kind) {
-        case 'uploaded':
-          print(`job ${e.jobId}: ${e.skipped ? 'input already uploaded' : `uploaded ${(e.bytes / 1e6).toFixed(1)} MB`} to ${e.key}`);
-          break;
-        case 'started':
-          print(`execution ${e.executionArn}`);
-          break;
-        case 'task':
-          if (!e.ok) {
-            failedAttempts += 1;
-            print(`  ${e.functionName} failed after ${seconds(e.durationMs)}: ${e.error} (the state's Retry/Catch decide what follows)`);
-          } else if (e.functionName === 'VideoTranscodeChunk') {
-            chunksDone += 1;
-            print(`  chunk ${chunksDone}/${chunksTotal || '?'} done in ${seconds(e.durationMs)}`);
-          } else {
-            print(`  ${e.functionName} done in ${seconds(e.durationMs)}`);
-          }
-          break;
-        case 'progress':
-          chunksTotal = e.job.totalUnits;
-          if (e.job.step !== step) {
-            step = e.job.step;
-            print(`step ${step}`);
-          }
-          break;
-      }
-      redraw();
-    },
-    finish() {
-      if (tty) process.stderr.write('\r\x1b[2K');
-    },
-  };
+interface RunArgs {
+  request: JobRequest;
+  output?: string;
+  dataDir?: string;
+  verbose: boolean;
 }
 
-export function formatSummary(s: VideoJobSummary): string {
-  const lines: string[] = [];
-  lines.push(`status        ${s.result.status}`);
-  lines.push(`job           ${s.jobId}`);
-  if (s.result.status !== 'SUCCEEDED') {
-    lines.push(`error         ${s.result.error ?? ''}`);
-    lines.push(`cause         ${s.result.cause ?? ''}`);
-  }
-  if (s.chunks !== undefined) lines.push(`chunks        ${s.chunks}${s.reused ? ' (job had finished before: output reused, nothing transcoded)' : ''}`);
-  lines.push(`total time    ${seconds(s.wallMs)}`);
-  if (s.longest) {
-    const share = ((100 * s.longest.durationMs) / s.longest.timeoutMs).toFixed(1);
-    lines.push(`longest task  ${s.longest.functionName} ${seconds(s.longest.durationMs)} = ${share}% of its ${s.longest.timeoutMs / 1000} s timeout`);
-  }
-  for (const [name, f] of Object.entries(s.byFunction)) {
-    lines.push(`  ${name.padEnd(20)} ${String(f.invocations).padStart(4)} runs, ${f.failures} failed, longest ${seconds(f.longestMs)}`);
-  }
-  const v = s.verification;
-  if (v) {
-    lines.push(`verification  ${v.ok ? 'PASSED' : `FAILED: ${v.problems.join('; ')}`}`);
-    lines.push(`  frames        ${v.frames.actual} (source ${v.frames.expected})`);
-    lines.push(`  duration      ${v.durationSeconds.actual.toFixed(3)} s (source ${v.durationSeconds.expected.toFixed(3)} s, tolerance ±${v.durationSeconds.tolerance.toFixed(3)} s)`);
-    if (v.audioSamples) {
-      lines.push(`  audio samples ${v.audioSamples.actual} (source ${v.audioSamples.expected}, tolerance ±${v.audioSamples.tolerance})`);
-    } else {
-      lines.push('  audio         none in the source');
+function flagValue(flag: PipelineFlag, text: string): unknown {
+  const option = `--${flag.name}`;
+  switch (flag.type) {
+    case 'integer':
+      return wholeNumber(option, text);
+    case 'number': {
+      const n = Number(text);
+      if (text.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${option} must be a number, got "${text}"`);
+      return n;
     }
+    case 'json':
+      return readJsonArg(option, text);
+    case 'string':
+      return text;
   }
-  if (s.outputPath) lines.push(`output        ${s.outputPath}`);
-  return lines.join('\n');
 }
 
-export async function runVideoCli(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, {
-    input: { type: 'string' },
+function parseRunArgs(pipeline: Pipeline, argv: string[]): RunArgs {
+  const options: Record<string, { type: 'string' | 'boolean' }> = {
     output: { type: 'string' },
-    height: { type: 'string' },
-    crf: { type: 'string' },
-    preset: { type: 'string' },
-    'audio-bitrate': { type: 'string' },
-    'chunk-seconds': { type: 'string' },
-    'max-concurrency': { type: 'string' },
     'job-id': { type: 'string' },
     'data-dir': { type: 'string' },
-    verbose: { type: 'boolean', default: false },
-  });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const input = values.input;
-  if (!input) throw new UsageError('--input <file> is required');
-  if (!statSync(input, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`--input ${input}: no such file`);
-  const settings = {
-    height: wholeNumber('--height', values.height),
-    crf: wholeNumber('--crf', values.crf),
-    preset: values.preset,
-    audioBitrateKbps: wholeNumber('--audio-bitrate', values['audio-bitrate']),
-    chunkSeconds: positiveNumber('--chunk-seconds', values['chunk-seconds']),
-    maxConcurrency: wholeNumber('--max-concurrency', values['max-concurrency']),
+    verbose: { type: 'boolean' },
   };
-  const defined = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
-  const height = settings.height ?? d.height;
-  const output = resolve(
-    values.output ?? join('.longhaul/out', `${basename(input, extname(input))}-${height}p.mp4`),
-  );
+  for (const u of pipeline.cli.uploads) options[u.flag] = { type: 'string' };
+  for (const f of pipeline.cli.flags) options[f.name] = { type: 'string' };
+  const { values, positionals } = parseOptions(argv, options);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const text = (name: string) => values[name] as string | undefined;
 
-  // Function logs are JSON lines from every worker: useful after a failure, noise during a run.
+  const files: Record<string, string> = {};
+  for (const u of pipeline.cli.uploads) {
+    const path = text(u.flag);
+    if (path === undefined) throw new UsageError(`--${u.flag} <file> is required`);
+    files[u.flag] = resolve(path);
+  }
+  const settings: Record<string, unknown> = {};
+  for (const f of pipeline.cli.flags) {
+    const given = text(f.name);
+    if (given !== undefined) setField(settings, f.field, flagValue(f, given));
+  }
+  return {
+    request: { pipeline, files, settings, jobId: text('job-id') },
+    output: text('output'),
+    dataDir: text('data-dir'),
+    verbose: values.verbose === true,
+  };
+}
+
+/** The job schema's complaint about a field, in terms of the option that sets it. */
+function asUsageError(pipeline: Pipeline, err: JobInputError): UsageError {
+  const optionOf = (field: string) =>
+    pipeline.cli.flags.find((f) => f.field.join('.') === field)?.name ?? pipeline.cli.uploads.find((u) => u.field.join('.') === field)?.flag;
+  const described = err.problems.map((p) => {
+    const option = optionOf(p.field);
+    return option ? `--${option}: ${p.message}` : `${p.field}: ${p.message}`;
+  });
+  return new UsageError(described.join('; '));
+}
+
+function pipelineNamed(deps: RunDeps, name: string | undefined): Pipeline {
+  const known = deps.pipelines();
+  const available = known.map((p) => p.name).join(', ');
+  if (!name || name.startsWith('-')) throw new UsageError(`name the pipeline: longhaul run <pipeline> (available: ${available})`);
+  const pipeline = known.find((p) => p.name === name);
+  if (!pipeline) throw new UsageError(`unknown pipeline "${name}" (available: ${available})`);
+  return pipeline;
+}
+
+/** Function logs are JSON lines from every worker: useful after a failure, noise during a run. */
+async function openFunctionLog(pipeline: Pipeline, verbose: boolean) {
   const logDir = resolve('.longhaul/logs');
   await mkdir(logDir, { recursive: true });
-  const logPath = join(logDir, `video-${Date.now()}.log`);
-  const logFile = createWriteStream(logPath);
-  const onLog = (line: LogLine) => {
-    if (values.verbose) process.stderr.write(`${formatLogLine(line)}\n`);
-    logFile.write(`${formatLogLine(line)}\n`);
+  const path = join(logDir, `${pipeline.name}-${Date.now()}.log`);
+  const file = createWriteStream(path);
+  return {
+    path,
+    onLog: (line: LogLine) => {
+      if (verbose) process.stderr.write(`${formatLogLine(line)}\n`);
+      file.write(`${formatLogLine(line)}\n`);
+    },
+    close: () => new Promise<void>((r) => file.end(r)),
   };
+}
 
-  const stack = await startLocalStack({ dataDir: values['data-dir'], onLog });
-  const printer = progressPrinter();
-  const ctrlC = waitForCtrlC();
+async function runPipeline(deps: RunDeps, pipeline: Pipeline, argv: string[]): Promise<number> {
+  const args = parseRunArgs(pipeline, argv);
+  // Validated before anything starts: a bad option is a usage error, not a failed execution.
+  let prepared;
+  try {
+    prepared = await prepareJob(args.request);
+  } catch (err) {
+    if (err instanceof JobInputError) throw asUsageError(pipeline, err);
+    throw err;
+  }
+  const output = resolve(args.output ?? pipeline.defaultOutput(prepared.input, args.request.files));
+  const log = await openFunctionLog(pipeline, args.verbose);
+  const stack = await startLocalStack({ dataDir: args.dataDir, functions: deps.functions(), onLog: log.onLog });
+  const printer = progressPrinter(pipeline);
+  const interruption = deps.interrupted();
   const abort = new AbortController();
-  void ctrlC.promise.then(() => {
+  void interruption.promise.then(() => {
     process.stderr.write('\nstopping the execution...\n');
     abort.abort();
   });
   try {
-    const summary = await runVideoJob({
-      inputPath: resolve(input),
-      outputPath: output,
-      settings: defined,
-      jobId: values['job-id'],
-      stack,
-      onEvent: printer.onEvent,
-      signal: abort.signal,
-    });
+    const summary = await runJob({ ...args.request, prepared, outputPath: output, stack, onEvent: printer.onEvent, signal: abort.signal });
     printer.finish();
-    console.log(formatSummary(summary));
-    console.error(`function logs: ${logPath}`);
-    return summary.result.status === 'SUCCEEDED' && summary.verification?.ok !== false ? 0 : 1;
+    console.log(formatSummary(summary, { verbose: args.verbose }));
+    console.error(`function logs: ${log.path}`);
+    return summary.result.status === 'SUCCEEDED' && summary.report?.ok !== false ? 0 : 1;
   } finally {
-    ctrlC.dispose();
+    interruption.dispose();
     await stack.stop();
-    await new Promise((r) => logFile.end(r));
+    await log.close();
   }
 }
 
-export const runCommand: CliCommand = {
-  name: 'run',
-  summary: 'run a pipeline locally end to end (video)',
-  help,
-  async run(argv) {
-    const [pipeline, ...rest] = argv;
-    if (pipeline !== 'video') {
-      throw new UsageError(pipeline ? `unknown pipeline "${pipeline}" (available: video)` : 'name the pipeline: longhaul run video --input <file>');
-    }
-    return runVideoCli(rest);
-  },
-};
+export function createRunCommand(overrides: Partial<RunDeps> = {}): CliCommand {
+  const deps: RunDeps = { ...defaultCliDeps, ...overrides };
+  return {
+    name: 'run',
+    summary: `run a pipeline locally end to end (${deps.pipelines().map((p) => p.name).join(', ')})`,
+    help: (argv) => {
+      const pipeline = deps.pipelines().find((p) => p.name === argv[0]);
+      return pipeline ? pipelineHelp(pipeline) : runOverview(deps.pipelines());
+    },
+    run: ([name, ...rest]) => runPipeline(deps, pipelineNamed(deps, name), rest),
+  };
+}
+
+export const runCommand: CliCommand = createRunCommand();

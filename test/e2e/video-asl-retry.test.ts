@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { catalog } from '../../handlers/catalog';
+import { collectFunctions, pipelines } from '../../handlers/catalog';
 import { binaryPath } from '../../handlers/lib/ffmpeg';
 import { getJob } from '../../handlers/lib/progress';
 import type { InvokeOutcome } from '../../local/lambda/types';
-import { runVideoJob } from '../../local/run/video-job';
+import { videoOutputSchema, videoPipeline } from '../../handlers/video/pipeline';
+import { runJob } from '../../local/run/job-runner';
 import { FAIL_ONCE_DIR_ENV } from '../fixtures/video/transcode-chunk-fails-once';
 import { expectedFrames, generateClip } from '../support/media';
 import { useLocalStack } from '../support/stack';
@@ -20,7 +21,7 @@ const exec = promisify(execFile);
 
 // Made before the stack starts: the function's environment names it.
 const failOnceDir = await mkdtemp(join(tmpdir(), 'longhaul-e2e-fail-once-'));
-const functions = catalog.map((spec) =>
+const functions = collectFunctions(pipelines).map((spec) =>
   spec.name === 'VideoTranscodeChunk'
     ? { ...spec, entry: 'test/fixtures/video/transcode-chunk-fails-once.ts', env: { ...spec.env, [FAIL_ONCE_DIR_ENV]: failOnceDir } }
     : spec,
@@ -47,12 +48,18 @@ describe('video chunk task failing once inside an execution', function () {
     const stop = localStack().observeInvocations((r) => r.functionName === 'VideoTranscodeChunk' && outcomes.push(r.outcome));
     let summary;
     try {
-      summary = await runVideoJob({ inputPath: source, outputPath: output, settings: { height: 120, chunkSeconds: 1 }, stack: localStack() });
+      summary = await runJob({
+        pipeline: videoPipeline,
+        files: { input: source },
+        settings: { output: { height: 120 }, chunkSeconds: 1 },
+        outputPath: output,
+        stack: localStack(),
+      });
     } finally {
       stop();
     }
     expect(summary.result.status, `${summary.result.error}: ${summary.result.cause}`).to.equal('SUCCEEDED');
-    expect(summary.chunks).to.equal(2);
+    expect(videoOutputSchema.parse(summary.result.output).chunks).to.equal(2);
     // Each chunk: one injected failure, then one success.
     expect((await readdir(failOnceDir)).sort()).to.deep.equal([`${summary.jobId}-0`, `${summary.jobId}-1`]);
     const failed = outcomes.filter((o) => !o.ok).map((o) => (o.ok ? '' : o.error.errorType));

@@ -11,7 +11,8 @@ import { getJob } from '../../handlers/lib/progress';
 import { head } from '../../handlers/lib/s3';
 import { binaryPath } from '../../handlers/lib/ffmpeg';
 import { expectedFrames, generateClip } from '../support/media';
-import { runVideoJob, type VideoJobEvent, type VideoJobSummary } from '../../local/run/video-job';
+import { videoOutputSchema, videoPipeline } from '../../handlers/video/pipeline';
+import { runJob, type JobEvent, type JobRunOptions, type JobSummary } from '../../local/run/job-runner';
 import type { InvokeOutcome } from '../../local/lambda/types';
 import { useLocalStack } from '../support/stack';
 
@@ -59,20 +60,17 @@ describe('video pipeline end to end (engine + Lambda workers + local S3/DynamoDB
   after(() => rm(dir, { recursive: true, force: true }));
 
   const clip = { width: 320, height: 180, fps: '25', gop: 25, durationSeconds: 6, audio: true, sampleRate: 48000 };
-  let first: VideoJobSummary;
+  let first: JobSummary;
+  const videoOf = (s: JobSummary) => videoOutputSchema.parse(s.result.output);
+  const settings = { output: { height: 120 }, chunkSeconds: 2, maxConcurrency: 2 };
 
   it('transcodes a clip in chunks to exactly the source frames, duration and audio', async () => {
     const source = join(dir, 'source.mp4');
     await generateClip(source, clip);
     const output = join(dir, 'out.mp4');
-    first = await runVideoJob({
-      inputPath: source,
-      outputPath: output,
-      settings: { height: 120, chunkSeconds: 2, maxConcurrency: 2 },
-      stack: localStack(),
-    });
+    first = await runJob({ pipeline: videoPipeline, files: { input: source }, settings, outputPath: output, stack: localStack() });
     expect(first.result.status, `${first.result.error}: ${first.result.cause}`).to.equal('SUCCEEDED');
-    expect(first.chunks).to.equal(3);
+    expect(videoOf(first).chunks).to.equal(3);
 
     const frames = expectedFrames(clip.fps, clip.durationSeconds); // 150
     const m = await measure(output);
@@ -95,12 +93,12 @@ describe('video pipeline end to end (engine + Lambda workers + local S3/DynamoDB
   });
 
   /** Runs a job while recording what every VideoTranscodeChunk invocation returned, and the upload event. */
-  async function runObserved(opts: Omit<Parameters<typeof runVideoJob>[0], 'stack' | 'onEvent'>) {
+  async function runObserved(opts: Omit<JobRunOptions, 'pipeline' | 'stack' | 'onEvent'>) {
     const chunkOutcomes: InvokeOutcome[] = [];
-    const uploads: Extract<VideoJobEvent, { kind: 'uploaded' }>[] = [];
+    const uploads: Extract<JobEvent, { kind: 'uploaded' }>[] = [];
     const stop = localStack().observeInvocations((r) => r.functionName === 'VideoTranscodeChunk' && chunkOutcomes.push(r.outcome));
     try {
-      const summary = await runVideoJob({ ...opts, stack: localStack(), onEvent: (e) => e.kind === 'uploaded' && uploads.push(e) });
+      const summary = await runJob({ ...opts, pipeline: videoPipeline, stack: localStack(), onEvent: (e) => e.kind === 'uploaded' && uploads.push(e) });
       return { summary, chunkOutcomes, uploads };
     } finally {
       stop();
@@ -108,14 +106,11 @@ describe('video pipeline end to end (engine + Lambda workers + local S3/DynamoDB
   }
 
   it('re-running a finished job returns its output without transcoding again', async () => {
-    const before = await head(first.outputKey!);
-    const { summary: again, chunkOutcomes, uploads } = await runObserved({
-      inputPath: join(dir, 'source.mp4'),
-      settings: { height: 120, chunkSeconds: 2, maxConcurrency: 2 },
-    });
+    const before = await head(videoOf(first).outputKey);
+    const { summary: again, chunkOutcomes, uploads } = await runObserved({ files: { input: join(dir, 'source.mp4') }, settings });
     expect(again.result.status).to.equal('SUCCEEDED');
     expect(again.jobId).to.equal(first.jobId);
-    expect(again.reused).to.equal(true);
+    expect(videoOf(again).reused).to.equal(true);
     // The jobId was derived from the content: the same file is not uploaded again.
     expect(uploads.map((u) => u.skipped)).to.deep.equal([true]);
     // Every chunk task ran and found its marker: none was transcoded again.
@@ -124,25 +119,24 @@ describe('video pipeline end to end (engine + Lambda workers + local S3/DynamoDB
       expect(outcome.ok, JSON.stringify(outcome)).to.equal(true);
       expect((outcome as { payload: { reused: boolean } }).payload.reused).to.equal(true);
     }
-    const after = await head(first.outputKey!);
+    const after = await head(videoOf(first).outputKey);
     expect(after?.etag).to.equal(before?.etag);
     expect(after?.lastModified?.getTime()).to.equal(before?.lastModified?.getTime());
   });
 
   it('a given jobId always uploads its input, and a different input under it is refused at probe', async () => {
-    const settings = { height: 120, chunkSeconds: 2, maxConcurrency: 2 };
-    const same = await runObserved({ inputPath: join(dir, 'source.mp4'), jobId: first.jobId, settings });
+    const same = await runObserved({ files: { input: join(dir, 'source.mp4') }, jobId: first.jobId, settings });
     // Same bytes: uploaded (nothing about a given jobId says the object there is this file), then reused.
     expect(same.uploads.map((u) => u.skipped)).to.deep.equal([false]);
     expect(same.summary.result.status, `${same.summary.result.error}: ${same.summary.result.cause}`).to.equal('SUCCEEDED');
-    expect(same.summary.reused).to.equal(true);
+    expect(videoOf(same.summary).reused).to.equal(true);
 
     const other = join(dir, 'other.mp4');
     await generateClip(other, { ...clip, durationSeconds: 2 });
-    const changed = await runObserved({ inputPath: other, jobId: first.jobId, settings });
+    const changed = await runObserved({ files: { input: other }, jobId: first.jobId, settings });
     expect(changed.summary.result.status).to.equal('FAILED');
-    expect(changed.summary.result.error).to.equal('InvalidInput');
-    expect(changed.summary.result.cause).to.contain('input.key');
+    expect(changed.summary.result.error).to.equal('JobMismatch');
+    expect(changed.summary.result.cause).to.contain(`jobs/${first.jobId}/input/source.mp4 is not the object it started with`);
     expect(changed.chunkOutcomes).to.deep.equal([]);
   });
 
@@ -150,7 +144,7 @@ describe('video pipeline end to end (engine + Lambda workers + local S3/DynamoDB
     const source = join(dir, 'silent.mp4');
     await generateClip(source, { width: 641, height: 361, fps: '30000/1001', gop: 30, durationSeconds: 3, audio: false });
     const output = join(dir, 'silent-out.mp4');
-    const s = await runVideoJob({ inputPath: source, outputPath: output, settings: { height: 180, chunkSeconds: 1 }, stack: localStack() });
+    const s = await runJob({ pipeline: videoPipeline, files: { input: source }, outputPath: output, settings: { output: { height: 180 }, chunkSeconds: 1 }, stack: localStack() });
     expect(s.result.status, `${s.result.error}: ${s.result.cause}`).to.equal('SUCCEEDED');
     const m = await measure(output);
     expect(m.frames).to.equal(expectedFrames('30000/1001', 3));
@@ -162,7 +156,7 @@ describe('video pipeline end to end (engine + Lambda workers + local S3/DynamoDB
   it('bad input fails the execution at probe with a named error and marks the job FAILED', async () => {
     const textFile = join(dir, 'notes.mp4');
     await (await import('node:fs/promises')).writeFile(textFile, 'this is not a video\n'.repeat(50));
-    const s = await runVideoJob({ inputPath: textFile, stack: localStack() });
+    const s = await runJob({ pipeline: videoPipeline, files: { input: textFile }, stack: localStack() });
     expect(s.result.status).to.equal('FAILED');
     expect(s.result.error).to.equal('InvalidInput');
     expect(Object.keys(s.byFunction)).to.not.include('VideoSplit');

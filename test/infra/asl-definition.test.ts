@@ -2,25 +2,27 @@ import { join } from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { expect } from 'chai';
-import { analyzeDefinition, escapeTerraformDirectives, findPlaceholders, loadAslFiles, substitutePlaceholders, type AslFile } from '../../infra/asl-definition';
+import { analyzeDefinition, escapeTerraformDirectives, findPlaceholders, loadAslFile, substitutePlaceholders, type AslFile } from '../../infra/asl-definition';
 import { FIXTURES } from './synth-helpers';
 
 const file = (definition: object, path = 'asl/test.asl.json'): AslFile => ({ machine: 'test', path, definition: definition as AslFile['definition'] });
 const task = (resource: string, parameters: object = {}) => ({ StartAt: 'T', States: { T: { Type: 'Task', Resource: resource, Parameters: parameters, End: true } } });
 
 describe('infra/asl-definition', () => {
-  it('loads every *.asl.json sorted, named after the file', () => {
-    const files = loadAslFiles(join(FIXTURES, 'asl'));
-    expect(files.map((f) => f.machine)).to.deep.equal(['pipeline', 'report']);
+  it('loads a state machine named as its source says', () => {
+    const file = loadAslFile({ name: 'pipeline', aslPath: join(FIXTURES, 'asl', 'pipeline.asl.json') });
+    expect(file.machine).to.equal('pipeline');
+    expect(file.definition.StartAt).to.be.a('string');
+    expect(() => loadAslFile({ name: 'Bad_Name', aslPath: join(FIXTURES, 'asl', 'pipeline.asl.json') })).to.throw(/lower-case kebab/);
   });
 
   it('rejects a file that is not JSON or not a state machine, naming it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'longhaul-asl-'));
     try {
       writeFileSync(join(dir, 'broken.asl.json'), '{ nope');
-      expect(() => loadAslFiles(dir)).to.throw(/broken\.asl\.json: not valid JSON/);
+      expect(() => loadAslFile({ name: 'broken', aslPath: join(dir, 'broken.asl.json') })).to.throw(/broken\.asl\.json: not valid JSON/);
       writeFileSync(join(dir, 'broken.asl.json'), '{"Comment": "no states"}');
-      expect(() => loadAslFiles(dir)).to.throw(/broken\.asl\.json: not a state machine definition/);
+      expect(() => loadAslFile({ name: 'broken', aslPath: join(dir, 'broken.asl.json') })).to.throw(/broken\.asl\.json: not a state machine definition/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

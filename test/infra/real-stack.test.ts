@@ -1,27 +1,24 @@
-// The real catalog and asl/ folder, whatever they contain today.
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// The real pipelines and catalog, whatever they contain today.
+import { resolve } from 'node:path';
 import { expect } from 'chai';
-import { catalog } from '../../handlers/catalog';
-import { ASL_SUFFIX } from '../../infra/asl-definition';
+import { catalog, pipelines } from '../../handlers/catalog';
 import { makeFakeDist, resourcesOf, synthStack, type FakeDist, type TerraformJson } from './synth-helpers';
 import { assertStackInvariants } from './stack-invariants';
 
 const root = resolve(import.meta.dirname, '..', '..');
-const aslDir = join(root, 'asl');
 
-describe('infra/stack (the project catalog and asl/)', () => {
+describe('infra/stack (the project catalog and pipelines)', () => {
   let dist: FakeDist;
   let tf: TerraformJson;
-  const machines = existsSync(aslDir) ? readdirSync(aslDir).filter((f) => f.endsWith(ASL_SUFFIX)).map((f) => f.slice(0, -ASL_SUFFIX.length)) : [];
+  const machines = pipelines.map((p) => p.name);
 
   before(() => {
     dist = makeFakeDist(catalog);
-    tf = synthStack({ catalog, aslDir, distDir: dist.dir });
+    tf = synthStack({ catalog, stateMachines: pipelines.map((p) => ({ name: p.name, aslPath: resolve(root, p.asl) })), distDir: dist.dir });
   });
   after(() => dist.remove());
 
-  it('deploys every catalog function and one state machine per ASL file, within the invariants', () => {
+  it('deploys every catalog function and one state machine per pipeline, within the invariants', () => {
     assertStackInvariants(tf, catalog, machines);
   });
 

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { readStackConfig } from '../../infra/config';
 import { DIRECT_UPLOAD_LIMIT_BYTES } from '../../infra/artifacts';
 import { fixtureCatalog } from './fixtures/catalog';
-import { FIXTURES, makeFakeDist, resourcesOf, synthStack, type FakeDist, type TerraformJson } from './synth-helpers';
+import { FIXTURES, makeFakeDist, resourcesOf, stateMachinesIn, synthStack, type FakeDist, type TerraformJson } from './synth-helpers';
 import { assertStackInvariants, functionPolicy, policies } from './stack-invariants';
 
 describe('infra/stack (fixture catalog and ASL)', () => {
@@ -14,7 +14,7 @@ describe('infra/stack (fixture catalog and ASL)', () => {
 
   before(() => {
     dist = makeFakeDist(fixtureCatalog);
-    tf = synthStack({ catalog: fixtureCatalog, aslDir: join(FIXTURES, 'asl'), distDir: dist.dir });
+    tf = synthStack({ catalog: fixtureCatalog, stateMachines: stateMachinesIn(join(FIXTURES, 'asl')), distDir: dist.dir });
   });
   after(() => dist.remove());
 
@@ -26,7 +26,7 @@ describe('infra/stack (fixture catalog and ASL)', () => {
     const other = makeFakeDist(fixtureCatalog);
     try {
       const config = readStackConfig({ LONGHAUL_STACK: 'prod', LONGHAUL_PREFIX: 'acme', AWS_REGION: 'eu-west-1', LONGHAUL_ALARM_EMAIL: 'ops@example.com' });
-      const prod = synthStack({ catalog: fixtureCatalog, aslDir: join(FIXTURES, 'asl'), distDir: other.dir, config });
+      const prod = synthStack({ catalog: fixtureCatalog, stateMachines: stateMachinesIn(join(FIXTURES, 'asl')), distDir: other.dir, config });
       expect(resourcesOf(prod, 'aws_lambda_function')['fn-fixture-probe'].function_name).to.equal('acme-prod-fixture-probe');
       expect(resourcesOf(prod, 'aws_sfn_state_machine')['sm-pipeline'].name).to.equal('acme-prod-pipeline');
       expect((prod as unknown as { provider: { aws: { region: string }[] } }).provider.aws[0].region).to.equal('eu-west-1');
@@ -154,7 +154,7 @@ describe('infra/stack (fixture catalog and ASL)', () => {
   });
 
   it('fails synthesis on a placeholder the catalog does not define, naming file and placeholder', () => {
-    expect(() => synthStack({ catalog: fixtureCatalog, aslDir: join(FIXTURES, 'asl-bad'), distDir: dist.dir })).to.throw(
+    expect(() => synthStack({ catalog: fixtureCatalog, stateMachines: stateMachinesIn(join(FIXTURES, 'asl-bad')), distDir: dist.dir })).to.throw(
       /unknown\.asl\.json: unknown placeholder\(s\) \$\{NotInCatalogArn\}/,
     );
   });
@@ -162,7 +162,7 @@ describe('infra/stack (fixture catalog and ASL)', () => {
   it('fails synthesis when a zip is missing, naming it and the command that builds it', () => {
     const empty = mkdtempSync(join(tmpdir(), 'longhaul-empty-dist-'));
     try {
-      expect(() => synthStack({ catalog: fixtureCatalog, aslDir: join(FIXTURES, 'asl'), distDir: empty })).to.throw(/Missing .*layers\/ffmpeg\.zip: run `make layers`/);
+      expect(() => synthStack({ catalog: fixtureCatalog, stateMachines: stateMachinesIn(join(FIXTURES, 'asl')), distDir: empty })).to.throw(/Missing .*layers\/ffmpeg\.zip: run `make layers`/);
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 // Shared by the infra tests: a throwaway dist/ folder with stand-in zips, and synthesis to parsed JSON.
-import { mkdtempSync, rmSync, mkdirSync, writeFileSync, truncateSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, mkdirSync, writeFileSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
@@ -7,6 +7,7 @@ import type { FunctionSpec } from '../../handlers/catalog-types';
 import { readStackConfig, type StackConfig } from '../../infra/config';
 import { DIRECT_UPLOAD_LIMIT_BYTES, functionZipPath, layerZipPath } from '../../infra/artifacts';
 import { layersUsed } from '../../infra/layers';
+import type { StateMachineSource } from '../../infra/asl-definition';
 import { defineLonghaulStack } from '../../infra/stack';
 
 export const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -33,9 +34,18 @@ export function makeFakeDist(catalog: readonly FunctionSpec[]): FakeDist {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** One state machine per `<name>.asl.json` in a fixture folder. */
+export function stateMachinesIn(dir: string): StateMachineSource[] {
+  const suffix = '.asl.json';
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(suffix))
+    .sort()
+    .map((f) => ({ name: f.slice(0, -suffix.length), aslPath: join(dir, f) }));
+}
+
 export interface SynthOptions {
   catalog: readonly FunctionSpec[];
-  aslDir: string;
+  stateMachines: readonly StateMachineSource[];
   distDir: string;
   config?: StackConfig;
 }
@@ -46,7 +56,7 @@ export function synthStack(options: SynthOptions): TerraformJson {
   const stack = defineLonghaulStack(app, {
     config: options.config ?? readStackConfig({}),
     catalog: options.catalog,
-    aslDir: options.aslDir,
+    stateMachines: options.stateMachines,
     distDir: options.distDir,
     terraformDir: join(options.distDir, '..', 'cdktf.out', 'stacks', 'dev'),
   });

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { InputNotFound, InvalidInput, TransientError, describeError, isNotFound } from '../../../handlers/lib/errors';
+import { ERRORS, InputNotFound, InternalError, InvalidInput, JobMismatch, TransientError, describeError, isNotFound } from '../../../handlers/lib/errors';
+import { ChunkOverBudget } from '../../../handlers/video/encode-chunk';
+import { VerificationFailed } from '../../../handlers/video/verify';
 
 describe('handlers/lib/errors', () => {
   it('gives each error the stable name ASL matches on', () => {
@@ -11,6 +13,13 @@ describe('handlers/lib/errors', () => {
     // Lambda's trace is the stack: its first line must carry the name too.
     expect(new InputNotFound('gone', { key: 'k' }).stack).to.match(/^InputNotFound: gone \(key "k"\)\n/);
     expect(String(new TransientError('busy'))).to.equal('TransientError: busy');
+  });
+
+  it('every error class carries a name of the table, in its stack header too (Lambda reports the stack as the trace)', () => {
+    const made = [new InvalidInput('m'), new InputNotFound('m'), new JobMismatch('m'), new TransientError('m'), new InternalError('m'), new ChunkOverBudget('m'), new VerificationFailed('m')];
+    expect(made.map((e) => e.name).sort()).to.deep.equal(Object.keys(ERRORS).sort());
+    for (const err of made) expect(err.stack, err.name).to.match(new RegExp(`^${err.name}: m\n`));
+    expect([ERRORS.TransientError.retry, ERRORS.InvalidInput.retry, ERRORS.InternalError.retry]).to.deep.equal(['transient', 'never', 'bug']);
   });
 
   it('puts the key, field and row into the message when the message does not name them', () => {

@@ -1,6 +1,11 @@
 import { expect } from 'chai';
+import { JobMismatch } from '../../../handlers/lib/errors';
 import { runOnce, taskMarkerKey } from '../../../handlers/lib/idempotency';
+import { jobFingerprint } from '../../../handlers/lib/job-fingerprint';
+import { LOCAL_ACCESS_ENV, type LocalAccessGrant } from '../../../handlers/lib/local-access';
 import * as s3 from '../../../handlers/lib/s3';
+import { applyEnv } from '../../../local/process-env';
+import { rejection } from '../../support/rejection';
 import { useLocalServices } from '../../support/services';
 
 describe('handlers/lib/idempotency (against s3rver)', () => {
@@ -94,5 +99,67 @@ describe('handlers/lib/idempotency (against s3rver)', () => {
     // Without outputKeys the marker alone is trusted, as before.
     await s3.deleteKeys(outputs);
     expect((await runOnce({ markerKey, work })).reused).to.equal(true);
+  });
+});
+
+describe('handlers/lib/idempotency: markers belong to one job', () => {
+  useLocalServices();
+  const input = (etag: string, size = 10) => ({ key: 'jobs/fp/input/a.csv', size, etag });
+  const job = { jobId: 'fp', input: { key: 'jobs/fp/input/a.csv' }, height: 360 };
+
+  it('reuses a marker of the same job, and refuses one of other settings or another input object with JobMismatch', async () => {
+    const markerKey = taskMarkerKey('fp', 'plan');
+    let calls = 0;
+    const work = async () => ++calls;
+    const same = { jobId: 'fp', fingerprint: jobFingerprint(job, [input('"e1"')]) };
+    expect(await runOnce({ markerKey, work, job: same })).to.deep.equal({ result: 1, reused: false });
+    // Key order does not make another job.
+    const reordered = { jobId: 'fp', fingerprint: jobFingerprint({ height: 360, input: { key: 'jobs/fp/input/a.csv' }, jobId: 'fp' }, [input('"e1"')]) };
+    expect(await runOnce({ markerKey, work, job: reordered })).to.deep.equal({ result: 1, reused: true });
+
+    const otherSettings = { jobId: 'fp', fingerprint: jobFingerprint({ ...job, height: 240 }, [input('"e1"')]) };
+    const settingsErr = await rejection(runOnce({ markerKey, work, job: otherSettings }));
+    expect(settingsErr).to.be.instanceOf(JobMismatch);
+    expect(settingsErr.message).to.contain(markerKey).and.contain('"height":360').and.contain('"height":240');
+
+    const otherObject = { jobId: 'fp', fingerprint: jobFingerprint(job, [input('"e2"', 11)]) };
+    const inputErr = await rejection(runOnce({ markerKey, work, job: otherObject }));
+    expect(inputErr.name).to.equal('JobMismatch');
+    expect(inputErr.message).to.contain('input jobs/fp/input/a.csv is not the object it started with (size 10 → 11, ETag "e1" → "e2")');
+    expect(calls).to.equal(1);
+  });
+
+  it('does not trust a marker that does not say which job it belongs to: the work is redone and the marker replaced', async () => {
+    const markerKey = taskMarkerKey('fp', 'old-format');
+    await s3.putJson(markerKey, { completedAt: '2026-01-01T00:00:00.000Z', result: 'old' });
+    const fingerprint = jobFingerprint(job, [input('"e1"')]);
+    expect(await runOnce({ markerKey, work: async () => 'new', job: { jobId: 'fp', fingerprint } })).to.deep.equal({ result: 'new', reused: false });
+    expect((await s3.getJson<{ job: unknown }>(markerKey)).job).to.deep.equal(fingerprint);
+  });
+
+  describe('when the outputs it must check cannot be read (AccessDenied)', () => {
+    let restoreEnv: (() => void) | undefined;
+    afterEach(() => restoreEnv?.());
+
+    it('fails with AccessDenied instead of redoing the work', async () => {
+      const markerKey = taskMarkerKey('fp', 'denied');
+      const outputKey = 'jobs/fp/output/result.bin';
+      await s3.putBuffer(outputKey, 'result');
+      let calls = 0;
+      const work = async () => (++calls, { key: outputKey });
+      await runOnce({ markerKey, work, outputKeys: (r) => [r.key] });
+      // Now a function whose role may read its marker (work/) but not the output it checks (output/).
+      const grant: LocalAccessGrant = {
+        functionName: 'Denied',
+        bucket: process.env.LONGHAUL_BUCKET!,
+        objectActions: { 's3:GetObject': ['jobs/*/work/*'], 's3:PutObject': ['jobs/*/work/*'] },
+        bucketActions: [],
+        tableActions: [],
+      };
+      restoreEnv = applyEnv({ [LOCAL_ACCESS_ENV]: JSON.stringify(grant) });
+      const err = await rejection(runOnce({ markerKey, work, outputKeys: (r) => [r.key] }));
+      expect(err.name).to.equal('AccessDenied');
+      expect(calls).to.equal(1);
+    });
   });
 });

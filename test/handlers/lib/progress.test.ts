@@ -3,7 +3,7 @@ import net from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as progress from '../../../handlers/lib/progress';
-import { InvalidInput } from '../../../handlers/lib/errors';
+import { InternalError } from '../../../handlers/lib/errors';
 import { PROGRESS_RETENTION_SECONDS, progressTable } from '../../../handlers/lib/storage-layout';
 import { useLocalServices } from '../../support/services';
 import { rejection } from '../../support/rejection';
@@ -201,7 +201,7 @@ describe('handlers/lib/progress (against dynalite)', () => {
     await progress.setJobTotal(jobId, 12);
     expect(await progress.getJob(jobId)).to.include({ step: 'transcode', totalUnits: 12 });
     const err = await rejection(progress.setJobStep('no-such-job', 'x'));
-    expect(err).to.be.instanceOf(InvalidInput);
+    expect(err).to.be.instanceOf(InternalError);
     expect(err.message).to.include('no-such-job');
   });
 

@@ -74,7 +74,7 @@ describe('asl/video.asl.json', () => {
     for (const [name, task] of tasks) {
       expect(task.Resource, name).to.equal('arn:aws:states:::lambda:invoke');
       const params = task.Parameters as Record<string, unknown>;
-      expect(params.FunctionName, name).to.match(/^\$\{Video[A-Za-z]+Arn\}$/);
+      expect(params.FunctionName, name).to.match(name === 'RecordFailure' ? /^\$\{RecordFailureArn\}$/ : /^\$\{Video[A-Za-z]+Arn\}$/);
       const retry = task.Retry as { ErrorEquals: string[]; BackoffRate?: number; MaxAttempts?: number }[];
       for (const error of [...LAMBDA_ERRORS, 'TransientError']) {
         const rule = retry.find((r) => r.ErrorEquals.includes(error));
@@ -117,11 +117,12 @@ describe('asl/video.asl.json', () => {
   });
 
   it('every function the machine names is a catalog entry with the ffmpeg layer where it runs ffmpeg', () => {
-    const named = [...text.matchAll(/\$\{(Video[A-Za-z]+)Arn\}/g)].map((m) => m[1]!);
+    const named = [...text.matchAll(/\$\{([A-Za-z]+)Arn\}/g)].map((m) => m[1]!);
     for (const name of new Set(named)) {
       const spec = catalog.find((f) => f.name === name);
       expect(spec, name).to.not.equal(undefined);
-      if (name !== 'VideoRecordFailure') expect(spec!.layers, name).to.deep.equal(['ffmpeg']);
+      // RecordFailure, shared by every pipeline, runs no ffmpeg.
+      expect(spec!.layers, name).to.deep.equal(name.startsWith('Video') ? ['ffmpeg'] : []);
       expect(spec!.timeoutSeconds, name).to.be.at.most(900);
       expect(spec!.ephemeralStorageMb, name).to.be.within(512, 10240);
     }

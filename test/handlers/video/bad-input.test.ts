@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listKeys, putBuffer } from '../../../handlers/lib/s3';
 import { jobKeys } from '../../../handlers/lib/storage-layout';
-import { TMP_LIMIT_ENV } from '../../../handlers/video/workdir';
+import { TMP_LIMIT_ENV } from '../../../handlers/lib/workdir';
 import { useLocalServices } from '../../support/services';
 import { generateAudioOnly, generateClip } from '../../support/media';
 import { fakeContext, jobInput, probe, split, uploadClip, withTempDir } from './pipeline-steps';

@@ -7,12 +7,16 @@ const chunk: ManifestChunk = { index: 0, startFrame: 0, frameCount: 50, skipLead
 
 function manifest(rotation: 0 | 90 | 180 | 270): Manifest {
   return {
-    version: 1,
+    version: 2,
     jobId: 'j',
-    input: { key: 'jobs/j/input/a.mp4', size: 1, etag: '"e"' },
-    settings: { height: 360, crf: 23, preset: 'veryfast', audioBitrateKbps: 128 },
-    chunkSeconds: null,
-    maxConcurrency: 10,
+    job: {
+      jobId: 'j',
+      input: { key: 'jobs/j/input/a.mp4' },
+      output: { height: 360, crf: 23, preset: 'veryfast', audioBitrateKbps: 128 },
+      chunkSeconds: null,
+      maxConcurrency: 10,
+    },
+    inputObject: { key: 'jobs/j/input/a.mp4', size: 1, etag: '"e"' },
     source: {
       format: 'mov',
       video: { streamIndex: 0, codec: 'h264', width: 640, height: 360, rotation, frameRate: '25', fps: 25, frameCount: 50, packetCount: 50, startTime: 0, endTime: 2, durationSeconds: 2 },

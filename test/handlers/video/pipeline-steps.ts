@@ -8,20 +8,20 @@ import { join } from 'node:path';
 import { run } from '../../../handlers/lib/ffmpeg';
 import { uploadFile, downloadToFile } from '../../../handlers/lib/s3';
 import { jobKeys } from '../../../handlers/lib/storage-layout';
-import type { VideoContext } from '../../../handlers/video/context';
+import type { LambdaContext } from '../../../handlers/lib/lambda-context';
 import { handler as probe } from '../../../handlers/video/probe';
 import { handler as split } from '../../../handlers/video/split';
 import { handler as transcodeChunk } from '../../../handlers/video/transcode-chunk';
 import { handler as transcodeAudio } from '../../../handlers/video/transcode-audio';
 import { handler as merge } from '../../../handlers/video/merge';
-import { handler as recordFailure } from '../../../handlers/video/record-failure';
+import { handler as recordFailure } from '../../../handlers/shared/record-failure';
 import { generateClip, rotateByMetadata, trimByEditList, type ClipOptions } from '../../support/media';
 import './logs-restored';
 
 export { probe, split, transcodeChunk, transcodeAudio, merge, recordFailure };
 
 /** A Lambda-like context whose remaining time really runs down. */
-export function fakeContext(functionName: string, timeoutMs = 900_000): VideoContext {
+export function fakeContext(functionName: string, timeoutMs = 900_000): LambdaContext {
   const deadline = Date.now() + timeoutMs;
   return { awsRequestId: randomUUID(), functionName, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
 }

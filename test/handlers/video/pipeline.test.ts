@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { getJob } from '../../../handlers/lib/progress';
 import { join } from 'node:path';
-import { deleteKeys, exists, getJson, listKeys, putBuffer, uploadFile } from '../../../handlers/lib/s3';
+import { deleteKeys, exists, getJson, getText, listKeys, putBuffer, uploadFile } from '../../../handlers/lib/s3';
 import { generateClip } from '../../support/media';
 import { jobKeys } from '../../../handlers/lib/storage-layout';
 import { useLocalServices } from '../../support/services';
@@ -27,7 +27,6 @@ import {
   withTempDir,
   SAME_FRAMES_MIN_PSNR,
 } from './pipeline-steps';
-import { DEADLINE_MARGIN_MS } from '../../../handlers/video/encode-chunk';
 import type { Manifest } from '../../../handlers/video/manifest';
 import { videoKeys } from '../../../handlers/video/keys';
 import { failedVerificationKey } from '../../../handlers/video/merge-chunks';
@@ -174,8 +173,8 @@ describe('video pipeline handlers (real S3, DynamoDB, ffmpeg)', function () {
     await probe(jobInput(jobId, key!, { chunkSeconds: 1 }), fakeContext('VideoProbe'));
     await split({ jobId }, fakeContext('VideoSplit'));
 
-    // No time left beyond the safety margin: ffmpeg is stopped at once and nothing is published.
-    const stopped = await transcodeChunk({ jobId, index: 0 }, fakeContext('VideoTranscodeChunk', DEADLINE_MARGIN_MS)).then(
+    // No time left: ffmpeg is stopped at once and nothing is published.
+    const stopped = await transcodeChunk({ jobId, index: 0 }, fakeContext('VideoTranscodeChunk', 0)).then(
       () => undefined,
       (e: Error) => e,
     );
@@ -237,8 +236,22 @@ describe('video pipeline handlers (real S3, DynamoDB, ffmpeg)', function () {
     await probe(jobInput(jobId, key, { chunkSeconds: 1 }), fakeContext('VideoProbe'));
     const changed = jobInput(jobId, key, { chunkSeconds: 1, height: 240 });
     const err = await probe(changed, fakeContext('VideoProbe')).then(() => undefined, (e: Error) => e);
-    expect(err?.name).to.equal('InvalidInput');
-    expect(err?.message).to.contain('different input or settings');
+    expect(err?.name).to.equal('JobMismatch');
+    expect(err?.message).to.contain('other settings').and.contain('"height":240');
+  });
+
+  it('a later task refuses a marker written for the same jobId under other settings', async () => {
+    const jobId = 'v-replanned';
+    const key = await uploadClip(jobId, { durationSeconds: 1, audio: false });
+    await probe(jobInput(jobId, key, { chunkSeconds: 1 }), fakeContext('VideoProbe'));
+    await split({ jobId }, fakeContext('VideoSplit'));
+    // As if the plan had been made again with another height (its marker expired): split's marker is of the old job.
+    const manifest = JSON.parse(await getText(videoKeys.manifest(jobId))) as { job: { output: { height: number } } };
+    manifest.job.output.height = 240;
+    await putBuffer(videoKeys.manifest(jobId), JSON.stringify(manifest));
+    const err = await split({ jobId }, fakeContext('VideoSplit')).then(() => undefined, (e: Error) => e);
+    expect(err?.name).to.equal('JobMismatch');
+    expect(err?.message).to.contain(videoKeys.splitMarker(jobId));
   });
 
   it('probe refuses a re-run of a jobId whose input key now holds another object, and accepts the same bytes again', async () => {
@@ -256,8 +269,8 @@ describe('video pipeline handlers (real S3, DynamoDB, ffmpeg)', function () {
 
       await uploadFile(b, key);
       const err = await probe(jobInput(jobId, key), fakeContext('VideoProbe')).then(() => undefined, (e: Error) => e);
-      expect(err?.name).to.equal('InvalidInput');
-      expect(err?.message).to.contain(key);
+      expect(err?.name).to.equal('JobMismatch');
+      expect(err?.message).to.contain(`input ${key} is not the object it started with`);
       expect(err?.message).to.contain('input.key');
     });
   });

@@ -3,14 +3,12 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { createEngine, loadDefinition, type Engine } from '../../../local/engine';
-import { arnPlaceholder } from '../../../handlers/asl-placeholders';
-import { localFunctionArn } from '../../../local/local-arn';
+import { localPlaceholders } from '../../../local/placeholders';
 import { catalog } from '../../../handlers/catalog';
 import { getJob } from '../../../handlers/lib/progress';
 import { listKeys, putBuffer } from '../../../handlers/lib/s3';
 import { jobKeys } from '../../../handlers/lib/storage-layout';
 import { useLocalServices } from '../../support/services';
-import { DEADLINE_MARGIN_MS } from '../../../handlers/video/encode-chunk';
 import { fakeContext, jobInput, measure, merge, probe, recordFailure, split, transcodeAudio, transcodeChunk, uploadClip } from './pipeline-steps';
 
 const definitionText = readFileSync(new URL('../../../asl/video.asl.json', import.meta.url), 'utf8');
@@ -27,8 +25,7 @@ describe('asl/video.asl.json on the local engine (handlers in-process)', functio
   before(() => {
     const s = services();
     const region = s.region;
-    const placeholders: Record<string, string> = { DataBucket: s.bucket, ProgressTable: s.table };
-    for (const f of catalog) placeholders[arnPlaceholder(f.name)] = localFunctionArn(f.name, region);
+    const placeholders = localPlaceholders({ functions: catalog, region, bucket: s.bucket, table: s.table });
     definition = loadDefinition(definitionText, { placeholders, fileName: 'asl/video.asl.json' });
     const inProcess = (name: string, fn: (event: unknown, ctx: ReturnType<typeof fakeContext>) => Promise<unknown>) => (input: unknown) =>
       fn(input, fakeContext(name));
@@ -50,7 +47,7 @@ describe('asl/video.asl.json on the local engine (handlers in-process)', functio
         },
         VideoTranscodeAudio: inProcess('VideoTranscodeAudio', transcodeAudio),
         VideoMerge: inProcess('VideoMerge', merge),
-        VideoRecordFailure: inProcess('VideoRecordFailure', recordFailure),
+        RecordFailure: inProcess('RecordFailure', recordFailure),
       },
     });
   });
@@ -91,8 +88,8 @@ describe('asl/video.asl.json on the local engine (handlers in-process)', functio
   it('a chunk that cannot finish within its timeout fails the job without being retried', async () => {
     const jobId = 'sm-over-budget';
     const key = await uploadClip(jobId, { fps: '25', gop: 25, durationSeconds: 2, audio: false });
-    // No time beyond the safety margin: every attempt is stopped at once.
-    chunkTimeoutMs = DEADLINE_MARGIN_MS;
+    // No time at all: every attempt is stopped at once.
+    chunkTimeoutMs = 0;
     chunkAttempts = [];
     try {
       const result = await engine.startExecution(definition, jobInput(jobId, key, { chunkSeconds: 1 })).done;

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { EXECUTABLE_MODE, FILE_MODE, sha256File, writeDeterministicZip } from '../../../infra/packaging/deterministic-zip';
+import { sha256File } from '../../../handlers/lib/file-hash';
+import { EXECUTABLE_MODE, FILE_MODE, writeDeterministicZip } from '../../../infra/packaging/deterministic-zip';
 import { readZipEntries, unzippedBytes } from '../../../infra/packaging/zip-contents';
 
 describe('infra/packaging/deterministic-zip', () => {

@@ -43,13 +43,30 @@ describe('longhaul run video', function () {
     expect(r.stderr).to.match(/chunk 3\/3 done/);
   });
 
-  it('fails with exit 1 and the Error and Cause when the input is not a video', async () => {
+  it('fails with exit 1 and the error and its message on one line; the stack trace only with --verbose', async () => {
     const input = join(dir, 'notes.mp4');
     await (await import('node:fs/promises')).writeFile(input, 'not a video\n');
     const r = await runCli(['run', 'video', '--input', input], dir);
     expect(r.code).to.equal(1);
     expect(r.stdout).to.match(/^status\s+FAILED$/m);
-    expect(r.stdout).to.match(/^error\s+InvalidInput$/m);
+    expect(r.stdout).to.match(/^error\s+InvalidInput: Input is not a readable media file: ffprobe says: .+$/m);
+    // Not the Cause's JSON, not its stack trace.
+    expect(r.stdout).to.not.contain('errorType');
+    expect(r.stdout).to.not.match(/^\s+at /m);
+    const verbose = await runCli(['run', 'video', '--input', input, '--verbose'], dir);
+    expect(verbose.code).to.equal(1);
+    expect(verbose.stdout).to.match(/^\s+at .*inspect-source/m);
+  });
+
+  it('lists the pipelines, and each pipeline its options with the job schema\'s defaults', async () => {
+    const overview = await runCli(['run', '--help'], dir);
+    expect(overview.code).to.equal(0);
+    expect(overview.stdout).to.match(/^\s+video\s+transcode a video .*\(asl\/video\.asl\.json\)$/m);
+    const video = await runCli(['run', 'video', '--help'], dir);
+    expect(video.code).to.equal(0);
+    expect(video.stdout).to.match(/--height <integer>\s+Output height in pixels, even\. Default 360\.$/m);
+    expect(video.stdout).to.match(/--preset <string>\s+.* Default veryfast\.$/m);
+    expect(video.stdout).to.match(/--max-concurrency <integer>\s+.* Default 10\.$/m);
   });
 
   it('refuses bad usage with exit 2 before starting anything', async () => {
@@ -57,6 +74,10 @@ describe('longhaul run video', function () {
     expect((await runCli(['run', 'audio', '--input', 'x'], dir)).code).to.equal(2);
     expect((await runCli(['run', 'video', '--input', 'x', '--bogus'], dir)).code).to.equal(2);
     expect((await runCli(['run', 'video', '--input', 'x', '--height', 'tall'], dir)).code).to.equal(2);
+    // The job schema's own check, named by the option that sets the field.
+    const odd = await runCli(['run', 'video', '--input', join(dir, 'clip.mp4'), '--height', '361'], dir);
+    expect(odd.code).to.equal(2);
+    expect(odd.stderr).to.contain('--height: must be even');
     const r = await runCli(['run', 'video', '--input', join(dir, 'missing.mp4')], dir);
     expect(r.code).to.equal(2);
     expect(r.stderr).to.include('missing.mp4');

@@ -1,14 +1,14 @@
-// Lambda: the state machine's Catch target. Marks the job FAILED with the Error and Cause that
-// ended it, so `longhaul` and dashboards show why without digging through execution history.
+// Lambda: every state machine's Catch target, shared by all pipelines. Marks the job FAILED with the
+// Error and Cause that ended it, so `longhaul` and dashboards show why without digging through execution history.
 // It must not fail itself on a bad job input (the very thing that may have failed the job), so
 // it takes the whole state and records nothing when there is no valid jobId.
 import { z } from 'zod';
+import type { LambdaContext } from '../lib/lambda-context';
 import { createLogger, withInvocation } from '../lib/logger';
 import { finishJob } from '../lib/progress';
 import { JOB_ID_PATTERN } from '../lib/storage-layout';
-import type { VideoContext } from './context';
 
-const logger = createLogger('video-record-failure');
+const logger = createLogger('record-failure');
 
 const stateSchema = z.object({
   jobId: z.unknown().optional(),
@@ -22,7 +22,7 @@ export interface RecordFailureOutput {
   cause: string;
 }
 
-export const handler = async (event: unknown, context: VideoContext): Promise<RecordFailureOutput> => {
+export const handler = async (event: unknown, context: LambdaContext): Promise<RecordFailureOutput> => {
   const parsed = stateSchema.safeParse(event);
   const state = parsed.success ? parsed.data : {};
   const error = state.error?.Error ?? 'Unknown';

@@ -3,13 +3,13 @@
 import { mkdtemp, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidInput } from '../lib/errors';
+import { InvalidInput } from './errors';
 
 /** Set by the catalog to the function's ephemeral storage, so a local run refuses what Lambda would. */
 export const TMP_LIMIT_ENV = 'LONGHAUL_EPHEMERAL_STORAGE_MB';
 
 export async function withWorkDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'longhaul-video-'));
+  const dir = await mkdtemp(join(tmpdir(), 'longhaul-task-'));
   try {
     return await fn(dir);
   } finally {

@@ -1,6 +1,6 @@
 // Moving many files between S3 and /tmp, a bounded number at a time.
-import { forEachLimit } from '../lib/for-each-limit';
-import { downloadToFile, uploadFile } from '../lib/s3';
+import { forEachLimit } from './for-each-limit';
+import { downloadToFile, uploadFile } from './s3';
 
 export const TRANSFER_CONCURRENCY = 8;
 

@@ -1,0 +1,65 @@
+// The contract for work longer than one invocation (DESIGN.md, "Time-boxing"): a handler works in small
+// steps until its deadline is near, checkpoints, and returns `{ done: false, cursor }`; the state machine
+// loops back through a Choice and calls it again with the cursor, and it resumes from the checkpoint.
+// No estimate has to be right: the loop stops when the time left would not fit its longest step so far.
+import { resumePoint, writeCheckpoint, type Cursor } from './checkpoint';
+import type { Deadline } from './deadline';
+
+export type LoopResult<R> = { done: false; cursor: Cursor } | { done: true; cursor: Cursor; result: R };
+
+export interface TimeBoxedLoop<S, R> {
+  deadline: Deadline;
+  /** Where this loop's checkpoint lives (deterministic per job and task). */
+  checkpointKey: string;
+  /** From the event: null or absent on the first invocation. */
+  cursor: Cursor | null | undefined;
+  /** Validates a checkpoint's state as read back from S3. */
+  parseState(raw: unknown): S;
+  /** The state before the first step. */
+  initial(): S | Promise<S>;
+  /** One bounded piece of work; must be much shorter than the deadline's margin. Returns the next state. */
+  step(state: S): Promise<S>;
+  finished(state: S): boolean;
+  /** The loop's result once finished (run again if the finishing invocation is retried: keep it idempotent). */
+  finish(state: S): R | Promise<R>;
+  /** Checkpoint at least this often even with time left, bounding the work a crash loses. Default 60 s. */
+  checkpointEveryMs?: number;
+}
+
+const DEFAULT_CHECKPOINT_EVERY_MS = 60_000;
+
+export async function runTimeBoxedLoop<S, R>(loop: TimeBoxedLoop<S, R>): Promise<LoopResult<R>> {
+  const resumed = await resumePoint(loop.checkpointKey, loop.cursor, (raw) => loop.parseState(raw));
+  let seq = resumed?.seq ?? 0;
+  let state = resumed ? resumed.state : await loop.initial();
+  let dirty = !resumed;
+  // Durations are read off the deadline's clock (Lambda's remaining time), the one that decides.
+  const left = () => loop.deadline.remainingMs();
+  let longestStepMs = 0;
+  let steps = 0;
+  let leftAtLastSave = left();
+  const save = async () => {
+    if (!dirty) return;
+    seq += 1;
+    await writeCheckpoint(loop.checkpointKey, seq, state);
+    dirty = false;
+    leftAtLastSave = left();
+  };
+
+  while (!loop.finished(state)) {
+    // The next step must fit in what is left, judged by the longest one so far. Every invocation takes
+    // at least one step, or a budget spent before the first would loop the state machine forever.
+    if (steps > 0 && (left() <= longestStepMs || loop.deadline.passed())) {
+      await save();
+      return { done: false, cursor: { seq } };
+    }
+    const before = left();
+    state = await loop.step(state);
+    dirty = true;
+    steps += 1;
+    longestStepMs = Math.max(longestStepMs, before - left());
+    if (leftAtLastSave - left() >= (loop.checkpointEveryMs ?? DEFAULT_CHECKPOINT_EVERY_MS)) await save();
+  }
+  await save();
+  return { done: true, cursor: { seq }, result: await loop.finish(state) };
+}
