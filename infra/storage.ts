@@ -5,7 +5,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketLifecycleConfiguration, type S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { progressTableDefinition } from '../handlers/lib/progress-table-definition';
@@ -26,9 +26,17 @@ export interface PrivateBucket {
   arn: string;
 }
 
-/** Private, encrypted, versioned bucket that refuses non-TLS requests. */
-function definePrivateBucket(scope: Construct, id: string, namePrefix: string, forceDestroy: boolean): PrivateBucket {
-  const bucket = new S3Bucket(scope, id, { bucketPrefix: namePrefix, forceDestroy });
+type LifecycleRule = Omit<S3BucketLifecycleConfigurationRule, 'status'>;
+
+/** Private, encrypted, versioned bucket that refuses non-TLS requests, with its lifecycle rules (all enabled). */
+function definePrivateBucket(
+  scope: Construct,
+  config: StackConfig,
+  role: 'data' | 'artifacts',
+  bucketSettings: { forceDestroy: boolean; lifecycle: LifecycleRule[] },
+): PrivateBucket {
+  const id = `${role}-bucket`;
+  const bucket = new S3Bucket(scope, id, { bucketPrefix: `${resourceName(config, role)}-`, forceDestroy: bucketSettings.forceDestroy });
   new S3BucketPublicAccessBlock(scope, `${id}-public-access-block`, {
     bucket: bucket.id,
     blockPublicAcls: true,
@@ -52,58 +60,45 @@ function definePrivateBucket(scope: Construct, id: string, namePrefix: string, f
     bucket: bucket.id,
     policy: JSON.stringify(tlsOnlyBucketPolicy(bucket.arn)),
   });
+  new S3BucketLifecycleConfiguration(scope, `${id}-lifecycle`, {
+    bucket: bucket.id,
+    rule: bucketSettings.lifecycle.map((rule) => ({ ...rule, status: 'Enabled' })),
+  });
   return { bucket, name: bucket.bucket, arn: bucket.arn };
 }
 
 export function defineDataBucket(scope: Construct, config: StackConfig): PrivateBucket {
   // Never emptied by Terraform: a stray `make destroy` must not take job outputs with it.
-  const data = definePrivateBucket(scope, 'data-bucket', `${resourceName(config, 'data')}-`, false);
-  new S3BucketLifecycleConfiguration(scope, 'data-bucket-lifecycle', {
-    bucket: data.bucket.id,
-    rule: [
+  return definePrivateBucket(scope, config, 'data', {
+    forceDestroy: false,
+    lifecycle: [
       {
         id: 'expire-job-work',
-        status: 'Enabled',
         filter: [{ and: [{ prefix: 'jobs/', tags: { [WORK_RETENTION_TAG.key]: WORK_RETENTION_TAG.value } }] }],
         expiration: [{ days: config.workExpirationDays }],
         noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
       },
-      {
-        id: 'abort-incomplete-multipart-uploads',
-        status: 'Enabled',
-        filter: [{ prefix: '' }],
-        abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
-      },
+      { id: 'abort-incomplete-multipart-uploads', filter: [{ prefix: '' }], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }] },
       {
         // Versioning keeps overwritten and deleted objects recoverable for a while, not forever.
         id: 'expire-old-versions',
-        status: 'Enabled',
         filter: [{ prefix: '' }],
         noncurrentVersionExpiration: [{ noncurrentDays: 30 }],
         expiration: [{ expiredObjectDeleteMarker: true }],
       },
     ],
   });
-  return data;
 }
 
 /** Holds zips too large for Lambda's direct upload (the ffmpeg layer). */
 export function defineArtifactsBucket(scope: Construct, config: StackConfig): PrivateBucket {
   // Only build outputs, all reproducible: destroy may empty it (old versions included).
-  const artifacts = definePrivateBucket(scope, 'artifacts-bucket', `${resourceName(config, 'artifacts')}-`, true);
-  new S3BucketLifecycleConfiguration(scope, 'artifacts-bucket-lifecycle', {
-    bucket: artifacts.bucket.id,
-    rule: [
-      {
-        id: 'expire-old-artifacts',
-        status: 'Enabled',
-        filter: [{ prefix: '' }],
-        noncurrentVersionExpiration: [{ noncurrentDays: 30 }],
-        abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
-      },
+  return definePrivateBucket(scope, config, 'artifacts', {
+    forceDestroy: true,
+    lifecycle: [
+      { id: 'expire-old-artifacts', filter: [{ prefix: '' }], noncurrentVersionExpiration: [{ noncurrentDays: 30 }], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }] },
     ],
   });
-  return artifacts;
 }
 
 export function defineProgressTable(scope: Construct, config: StackConfig): DynamodbTable {

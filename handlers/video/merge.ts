@@ -1,10 +1,8 @@
 // Lambda: joins the chunks and the audio into output/video.mp4, verifies it against the source,
 // records the figures (output/verification.json) and marks the job SUCCEEDED.
 import { finishJob } from '../lib/progress';
-import { defineTask } from '../lib/task';
-import { jobRefSchema } from './job-input';
 import { videoKeys } from './keys';
-import { jobFingerprintOf, readManifest } from './manifest';
+import { manifestTask } from './manifest-task';
 import { mergeChunks, type MergeResult } from './merge-chunks';
 
 export interface MergeOutput extends MergeResult {
@@ -13,18 +11,13 @@ export interface MergeOutput extends MergeResult {
   reused: boolean;
 }
 
-export const handler = defineTask({
+export const handler = manifestTask({
   name: 'video-merge',
-  event: jobRefSchema,
-  load: ({ jobId }) => readManifest(jobId),
   step: { name: 'merge' },
   work: ({ loaded, log }) => mergeChunks(loaded, log),
-  once: {
-    // The verification record is the marker: it exists only once the output is published.
-    marker: ({ jobId }) => videoKeys.verification(jobId),
-    fingerprint: ({ loaded }) => jobFingerprintOf(loaded),
-    outputs: (r) => [r.outputKey],
-  },
+  // The verification record is the marker: it exists only once the output is published.
+  marker: videoKeys.verification,
+  outputs: (r) => [r.outputKey],
   after: (_r, { jobId }) => finishJob(jobId, { status: 'SUCCEEDED' }),
   respond: (r, { jobId, reused }): MergeOutput => ({ jobId, ...r, verificationKey: videoKeys.verification(jobId), reused }),
 });

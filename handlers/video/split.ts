@@ -1,9 +1,7 @@
 // Lambda: cuts the source into video-only chunks at the planned keyframes and extracts the audio.
 import { setJobStep } from '../lib/progress';
-import { defineTask } from '../lib/task';
-import { jobRefSchema } from './job-input';
 import { videoKeys } from './keys';
-import { jobFingerprintOf, readManifest } from './manifest';
+import { manifestTask } from './manifest-task';
 import { splitSource } from './split-source';
 
 export interface SplitOutput {
@@ -12,17 +10,13 @@ export interface SplitOutput {
   audioKey: string | null;
 }
 
-export const handler = defineTask({
+export const handler = manifestTask({
   name: 'video-split',
-  event: jobRefSchema,
-  load: ({ jobId }) => readManifest(jobId),
   step: { name: 'split' },
   work: ({ loaded, log }) => splitSource(loaded, log),
-  once: {
-    marker: ({ jobId }) => videoKeys.splitMarker(jobId),
-    fingerprint: ({ loaded }) => jobFingerprintOf(loaded),
-    outputs: (r) => [...r.chunkKeys, ...(r.audioKey ? [r.audioKey] : [])],
-  },
+  marker: videoKeys.splitMarker,
+  outputs: (r) => [...r.chunkKeys, ...(r.audioKey ? [r.audioKey] : [])],
+  // The chunks' step: they run as many parallel tasks, none of which should write it.
   after: (_r, { jobId }) => setJobStep(jobId, 'transcode'),
   respond: (r, { jobId }): SplitOutput => ({ jobId, chunkCount: r.chunkKeys.length, audioKey: r.audioKey }),
 });

@@ -5,7 +5,7 @@ import { createEngine, DefinitionError, loadDefinition, StatesError } from '../e
 import { reportChildExecutions, reportMapRuns, reportProgress } from '../engine/progress';
 import { createLambdaRuntime, formatLogLine } from '../lambda/runtime';
 import { localPlaceholders } from '../placeholders';
-import { UsageError, type CliCommand } from './command';
+import { UsageError, defineCommand, type CliCommand } from './command';
 import { defaultCliDeps, type CliDeps } from './cli-deps';
 import { parseOptions, positiveNumber, readJsonArg } from './option-values';
 
@@ -84,83 +84,78 @@ function machineName(file: string): string {
   return path.basename(file).replace(/\.asl\.json$|\.json$/, '') || 'LocalStateMachine';
 }
 
-export function createExecuteCommand(overrides: Partial<ExecuteDeps> = {}): CliCommand {
-  const deps: ExecuteDeps = { ...defaultCliDeps, ...overrides };
-  return {
-    name: 'execute',
-    summary: 'run a state machine (ASL file) locally and print its output',
-    help,
-    async run(argv) {
-      const args = parseExecuteArgs(argv);
-      let source: string;
-      try {
-        source = readFileSync(args.file, 'utf8');
-      } catch (err) {
-        throw new UsageError(`cannot read ${args.file}: ${(err as Error).message}`);
-      }
-      const functions = deps.functions();
-      const services = await deps.startServices({ dataDir: args.dataDir, quiet: true });
-      const runtime = createLambdaRuntime({
-        functions,
-        env: services.env,
-        region: services.region,
-        timeScale: args.timeScale,
-        onLog: (line) => !args.quiet && deps.stderr(formatLogLine(line)),
+/** Runs the ASL file of `argv` to its end; the exit status. */
+async function executeFile(deps: ExecuteDeps, argv: string[]): Promise<number> {
+  const args = parseExecuteArgs(argv);
+  let source: string;
+  try {
+    source = readFileSync(args.file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${args.file}: ${(err as Error).message}`);
+  }
+  const functions = deps.functions();
+  const services = await deps.startServices({ dataDir: args.dataDir, quiet: true });
+  const runtime = createLambdaRuntime({
+    functions,
+    env: services.env,
+    region: services.region,
+    timeScale: args.timeScale,
+    onLog: (line) => !args.quiet && deps.stderr(formatLogLine(line)),
+  });
+  const engine = createEngine({ lambda: runtime, env: services.env, region: services.region, timeScale: args.timeScale, maxHistoryEvents: args.maxHistoryEvents });
+  const interrupt = deps.interrupted();
+  try {
+    let definition;
+    try {
+      definition = loadDefinition(source, { fileName: args.file, placeholders: {
+          ...localPlaceholders({ functions, region: services.region, bucket: services.bucket, table: services.table }),
+          ...args.sets,
+        },
       });
-      const engine = createEngine({ lambda: runtime, env: services.env, region: services.region, timeScale: args.timeScale, maxHistoryEvents: args.maxHistoryEvents });
-      const interrupt = deps.interrupted();
-      try {
-        let definition;
-        try {
-          definition = loadDefinition(source, { fileName: args.file, placeholders: {
-              ...localPlaceholders({ functions, region: services.region, bucket: services.bucket, table: services.table }),
-              ...args.sets,
-            },
-          });
-        } catch (err) {
-          if (err instanceof DefinitionError) {
-            deps.stderr(err.message);
-            return 2;
-          }
-          throw err;
-        }
-        const name = machineName(args.file);
-        engine.registerStateMachine(name, definition);
-        let execution;
-        try {
-          execution = engine.startExecution(definition, args.input, { name: args.name, stateMachineName: name });
-        } catch (err) {
-          // A bad --name or an --input over 256 KiB: AWS's StartExecution refuses these before anything runs.
-          if (err instanceof StatesError) throw new UsageError(`cannot start the execution: ${err.error}: ${err.cause}`);
-          throw err;
-        }
-        if (!args.quiet) {
-          deps.stderr(`execution ${execution.executionArn}`);
-          reportProgress(execution, { write: deps.stderr });
-          reportChildExecutions(engine, { write: deps.stderr });
-          reportMapRuns(engine, { write: deps.stderr });
-        }
-        void interrupt.promise.then(() => execution.stop({ error: 'Interrupted', cause: 'Stopped with Ctrl-C' }));
-        const result = await execution.done;
-        if (args.historyFile) writeFileSync(args.historyFile, `${JSON.stringify({ events: execution.history }, null, 2)}\n`);
-        const seconds = ((result.stopDate.getTime() - result.startDate.getTime()) / 1000).toFixed(2);
-        if (result.status === 'SUCCEEDED') {
-          if (!args.quiet) deps.stderr(`SUCCEEDED in ${seconds} s (${execution.history.length} events)`);
-          deps.stdout(JSON.stringify(result.output ?? null, null, 2));
-          return 0;
-        }
-        deps.stderr(`${result.status} after ${seconds} s`);
-        deps.stderr(`Error: ${result.error ?? ''}`);
-        deps.stderr(`Cause: ${result.cause ?? ''}`);
-        return 1;
-      } finally {
-        interrupt.dispose();
-        await engine.close();
-        await runtime.close();
-        await services.stop();
+    } catch (err) {
+      if (err instanceof DefinitionError) {
+        deps.stderr(err.message);
+        return 2;
       }
-    },
-  };
+      throw err;
+    }
+    const name = machineName(args.file);
+    engine.registerStateMachine(name, definition);
+    let execution;
+    try {
+      execution = engine.startExecution(definition, args.input, { name: args.name, stateMachineName: name });
+    } catch (err) {
+      // A bad --name or an --input over 256 KiB: AWS's StartExecution refuses these before anything runs.
+      if (err instanceof StatesError) throw new UsageError(`cannot start the execution: ${err.error}: ${err.cause}`);
+      throw err;
+    }
+    if (!args.quiet) {
+      deps.stderr(`execution ${execution.executionArn}`);
+      reportProgress(execution, { write: deps.stderr });
+      reportChildExecutions(engine, { write: deps.stderr });
+      reportMapRuns(engine, { write: deps.stderr });
+    }
+    void interrupt.promise.then(() => execution.stop({ error: 'Interrupted', cause: 'Stopped with Ctrl-C' }));
+    const result = await execution.done;
+    if (args.historyFile) writeFileSync(args.historyFile, `${JSON.stringify({ events: execution.history }, null, 2)}\n`);
+    const seconds = ((result.stopDate.getTime() - result.startDate.getTime()) / 1000).toFixed(2);
+    if (result.status === 'SUCCEEDED') {
+      if (!args.quiet) deps.stderr(`SUCCEEDED in ${seconds} s (${execution.history.length} events)`);
+      deps.stdout(JSON.stringify(result.output ?? null, null, 2));
+      return 0;
+    }
+    deps.stderr(`${result.status} after ${seconds} s`);
+    deps.stderr(`Error: ${result.error ?? ''}`);
+    deps.stderr(`Cause: ${result.cause ?? ''}`);
+    return 1;
+  } finally {
+    interrupt.dispose();
+    await engine.close();
+    await runtime.close();
+    await services.stop();
+  }
 }
+
+export const createExecuteCommand = defineCommand<ExecuteDeps>(defaultCliDeps, { name: 'execute', summary: 'run a state machine (ASL file) locally and print its output', help, run: executeFile });
 
 export const executeCommand: CliCommand = createExecuteCommand();

@@ -4,7 +4,7 @@ import { createLambdaRuntime, formatLogLine } from '../lambda/runtime';
 import type { LogLine } from '../lambda/types';
 import { defaultCliDeps, type CliDeps } from './cli-deps';
 import { parseOptions, positiveNumber, readJsonArg } from './option-values';
-import { UsageError, type CliCommand } from './command';
+import { UsageError, defineCommand, type CliCommand } from './command';
 
 export type InvokeDeps = CliDeps;
 
@@ -67,48 +67,43 @@ function parseInvokeArgs(argv: string[], known: readonly FunctionSpec[]): Invoke
   };
 }
 
-export function createInvokeCommand(overrides: Partial<InvokeDeps> = {}): CliCommand {
-  const deps: InvokeDeps = { ...defaultCliDeps, ...overrides };
-  return {
-    name: 'invoke',
-    summary: 'run one function locally with an event and print its result',
-    help,
-    async run(argv) {
-      const functions = deps.functions();
-      const args = parseInvokeArgs(argv, functions);
-      const services = await deps.startServices({ dataDir: args.dataDir, region: args.region, quiet: true });
-      const onLog = (line: LogLine): void => {
-        if (!args.quiet) deps.stderr(formatLogLine(line));
-      };
-      const runtime = createLambdaRuntime({
-        functions,
-        env: services.env,
-        region: services.region,
-        timeScale: args.timeScale,
-        onLog,
-      });
-      const stop = new AbortController();
-      const interrupt = deps.interrupted();
-      void interrupt.promise.then(() => stop.abort());
-      try {
-        const outcome = await runtime.invoke(args.functionName, args.event, { signal: stop.signal });
-        if (!args.quiet) {
-          const init = outcome.initDurationMs !== undefined ? ` Init Duration: ${outcome.initDurationMs.toFixed(2)} ms` : '';
-          deps.stderr(`REPORT ${args.functionName} RequestId: ${outcome.requestId} Duration: ${outcome.durationMs.toFixed(2)} ms${init}`);
-        }
-        if (outcome.ok) {
-          deps.stdout(JSON.stringify(outcome.payload, null, 2));
-          return 0;
-        }
-        deps.stderr(JSON.stringify(outcome.error, null, 2));
-        return stop.signal.aborted ? 130 : 1;
-      } finally {
-        interrupt.dispose();
-        await runtime.close();
-        await services.stop();
-      }
-    },
+/** Invokes the function `argv` names with its event; the exit status. */
+async function invokeFunction(deps: InvokeDeps, argv: string[]): Promise<number> {
+  const functions = deps.functions();
+  const args = parseInvokeArgs(argv, functions);
+  const services = await deps.startServices({ dataDir: args.dataDir, region: args.region, quiet: true });
+  const onLog = (line: LogLine): void => {
+    if (!args.quiet) deps.stderr(formatLogLine(line));
   };
+  const runtime = createLambdaRuntime({
+    functions,
+    env: services.env,
+    region: services.region,
+    timeScale: args.timeScale,
+    onLog,
+  });
+  const stop = new AbortController();
+  const interrupt = deps.interrupted();
+  void interrupt.promise.then(() => stop.abort());
+  try {
+    const outcome = await runtime.invoke(args.functionName, args.event, { signal: stop.signal });
+    if (!args.quiet) {
+      const init = outcome.initDurationMs !== undefined ? ` Init Duration: ${outcome.initDurationMs.toFixed(2)} ms` : '';
+      deps.stderr(`REPORT ${args.functionName} RequestId: ${outcome.requestId} Duration: ${outcome.durationMs.toFixed(2)} ms${init}`);
+    }
+    if (outcome.ok) {
+      deps.stdout(JSON.stringify(outcome.payload, null, 2));
+      return 0;
+    }
+    deps.stderr(JSON.stringify(outcome.error, null, 2));
+    return stop.signal.aborted ? 130 : 1;
+  } finally {
+    interrupt.dispose();
+    await runtime.close();
+    await services.stop();
+  }
 }
+
+export const createInvokeCommand = defineCommand<InvokeDeps>(defaultCliDeps, { name: 'invoke', summary: 'run one function locally with an event and print its result', help, run: invokeFunction });
 
 export const invokeCommand: CliCommand = createInvokeCommand();

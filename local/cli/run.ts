@@ -10,7 +10,7 @@ import { JobInputError, prepareJob, setField, type JobRequest } from '../run/exe
 import { runJob } from '../run/job-runner';
 import { startLocalStack } from '../stack';
 import { defaultCliDeps, type CliDeps } from './cli-deps';
-import { UsageError, type CliCommand } from './command';
+import { defineCommand, UsageError, type CliCommand } from './command';
 import { parseOptions, readJsonArg, wholeNumber } from './option-values';
 import { pipelineHelp, runOverview } from './run-help';
 import { progressPrinter } from './run-progress';
@@ -143,17 +143,14 @@ async function runPipeline(deps: RunDeps, pipeline: Pipeline, argv: string[]): P
   }
 }
 
-export function createRunCommand(overrides: Partial<RunDeps> = {}): CliCommand {
-  const deps: RunDeps = { ...defaultCliDeps, ...overrides };
-  return {
-    name: 'run',
-    summary: `run a pipeline locally end to end (${deps.pipelines().map((p) => p.name).join(', ')})`,
-    help: (argv) => {
-      const pipeline = deps.pipelines().find((p) => p.name === argv[0]);
-      return pipeline ? pipelineHelp(pipeline) : runOverview(deps.pipelines());
-    },
-    run: ([name, ...rest]) => runPipeline(deps, pipelineNamed(deps, name), rest),
-  };
-}
+export const createRunCommand = defineCommand<RunDeps>(defaultCliDeps, {
+  name: 'run',
+  summary: (deps) => `run a pipeline locally end to end (${deps.pipelines().map((p) => p.name).join(', ')})`,
+  help: (deps, argv) => {
+    const pipeline = deps.pipelines().find((p) => p.name === argv[0]);
+    return pipeline ? pipelineHelp(pipeline) : runOverview(deps.pipelines());
+  },
+  run: (deps, [name, ...rest]) => runPipeline(deps, pipelineNamed(deps, name), rest),
+});
 
 export const runCommand: CliCommand = createRunCommand();

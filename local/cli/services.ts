@@ -1,7 +1,7 @@
 // `longhaul services`: local S3 and DynamoDB for poking at with the AWS CLI or your own code.
 import { existsSync } from 'node:fs';
 import { startLocalServices, type LocalServices, type LocalServicesOptions } from '../services';
-import { UsageError, type CliCommand } from './command';
+import { UsageError, defineCommand, type CliCommand } from './command';
 import { parseOptions } from './option-values';
 import { waitForCtrlC } from './cli-deps';
 
@@ -61,37 +61,32 @@ const defaultDeps: ServicesDeps = {
   untilStopped: waitForCtrlC,
 };
 
-export function createServicesCommand(overrides: Partial<ServicesDeps> = {}): CliCommand {
-  const deps: ServicesDeps = { ...defaultDeps, ...overrides };
-  return {
-    name: 'services',
-    summary: 'start local S3 and DynamoDB and print how to reach them',
-    help,
-    async run(argv) {
-      const { values, positionals } = parseOptions(argv, {
-        'data-dir': { type: 'string' },
-        region: { type: 'string' },
-        verbose: { type: 'boolean', default: false },
-      });
-      if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-      // Listen before starting, so a Ctrl-C during start-up still stops what was started.
-      const stopped = deps.untilStopped();
-      const services = await deps.startServices({
-        dataDir: values['data-dir'],
-        region: values.region,
-        quiet: !values.verbose,
-      });
-      try {
-        deps.stdout(describeServices(services, values['data-dir'] !== undefined));
-        await stopped.promise;
-        deps.stdout('Stopping.');
-        return 0;
-      } finally {
-        stopped.dispose();
-        await services.stop();
-      }
-    },
-  };
+/** Runs the services until the user stops them; the exit status. */
+async function serveUntilStopped(deps: ServicesDeps, argv: string[]): Promise<number> {
+  const { values, positionals } = parseOptions(argv, {
+    'data-dir': { type: 'string' },
+    region: { type: 'string' },
+    verbose: { type: 'boolean', default: false },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  // Listen before starting, so a Ctrl-C during start-up still stops what was started.
+  const stopped = deps.untilStopped();
+  const services = await deps.startServices({
+    dataDir: values['data-dir'],
+    region: values.region,
+    quiet: !values.verbose,
+  });
+  try {
+    deps.stdout(describeServices(services, values['data-dir'] !== undefined));
+    await stopped.promise;
+    deps.stdout('Stopping.');
+    return 0;
+  } finally {
+    stopped.dispose();
+    await services.stop();
+  }
 }
+
+export const createServicesCommand = defineCommand<ServicesDeps>(defaultDeps, { name: 'services', summary: 'start local S3 and DynamoDB and print how to reach them', help, run: serveUntilStopped });
 
 export const servicesCommand: CliCommand = createServicesCommand();

@@ -3,19 +3,10 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { isProcessAlive } from '../process-alive';
 
 const PREFIX = 'longhaul-lambda-';
 const owned = new RegExp(`^${PREFIX}(\\d+)-`);
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: alive but someone else's.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Removes roots whose owner process is gone; a reused pid only means a leftover survives a bit longer. */
 export function sweepStaleTmpRoots(parent = tmpdir()): void {
@@ -27,7 +18,7 @@ export function sweepStaleTmpRoots(parent = tmpdir()): void {
   }
   for (const name of names) {
     const m = owned.exec(name);
-    if (m && !processExists(Number(m[1]))) rmSync(path.join(parent, name), { recursive: true, force: true });
+    if (m && !isProcessAlive(Number(m[1]))) rmSync(path.join(parent, name), { recursive: true, force: true });
   }
 }
 

@@ -33,6 +33,8 @@ export interface JobRunOptions extends JobRequest {
   dataDir?: string;
   /** Run on an already started stack (tests); otherwise one is started and stopped here. */
   stack?: LocalStack;
+  /** Aborting stops the execution (ExecutionAborted) and kills its running workers. */
+  signal?: AbortSignal;
   /** The functions of a stack started here. Default: the shared functions and the pipeline's. */
   functions?: readonly FunctionSpec[];
   timeScale?: number;
@@ -41,8 +43,6 @@ export interface JobRunOptions extends JobRequest {
   onEvent?: (event: JobEvent) => void;
   /** How often the progress table is read. */
   pollMs?: number;
-  /** Aborting stops the execution (ExecutionAborted) and kills its running workers. */
-  signal?: AbortSignal;
 }
 
 export interface JobSummary {

@@ -2,17 +2,9 @@
 // start but crashes the whole process on its first request, so refuse up front with a clear error.
 import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isProcessAlive } from '../process-alive';
 
 const LOCK_NAME = '.longhaul-services.lock';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Takes the directory's lock (replacing one left by a dead process); returns its release. */
 export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
@@ -26,7 +18,7 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+      if (Number.isInteger(owner) && owner > 0 && isProcessAlive(owner)) {
         const who = owner === process.pid ? 'this process' : `process ${owner}`;
         throw new Error(`Data directory ${dataDir} is already used by local services in ${who}; stop them or pick another dataDir`);
       }

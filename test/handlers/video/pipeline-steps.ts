@@ -2,12 +2,11 @@
 // measure outputs with ffprobe/ffmpeg directly (not through the code under test).
 import './logs-silent';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../../handlers/lib/ffmpeg';
 import { uploadFile, downloadToFile } from '../../../handlers/lib/s3';
 import { jobKeys } from '../../../handlers/lib/storage-layout';
+import { withWorkDir } from '../../../handlers/lib/workdir';
 import type { LambdaContext } from '../../../handlers/lib/lambda-context';
 import { handler as probe } from '../../../handlers/video/probe';
 import { handler as split } from '../../../handlers/video/split';
@@ -26,14 +25,8 @@ export function fakeContext(functionName: string, timeoutMs = 900_000): LambdaCo
   return { awsRequestId: randomUUID(), functionName, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
 }
 
-export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'longhaul-video-test-'));
-  try {
-    return await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+/** A scratch directory removed afterwards: the handlers' own. */
+export const withTempDir = withWorkDir;
 
 /** Generates a clip and uploads it as the job's input; returns its key. */
 export async function uploadClip(jobId: string, clip: ClipOptions): Promise<string> {
