@@ -34,7 +34,3 @@ export function findFunction(name: string): FunctionSpec {
   }
   return spec;
 }
-
-export function findPipeline(name: string, among: readonly Pipeline[] = pipelines): Pipeline | undefined {
-  return among.find((p) => p.name === name);
-}
