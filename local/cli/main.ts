@@ -1,6 +1,7 @@
 // Entry point of the `longhaul` command: dispatches to one module per sub-command.
 import { UsageError, type CliCommand } from './command';
 import { executeCommand } from './execute';
+import { genCommand } from './gen';
 import { invokeCommand } from './invoke';
 import { runCommand } from './run';
 import { servicesCommand } from './services';
@@ -9,7 +10,7 @@ import { servicesCommand } from './services';
 // laptop, not the job, and would drown the output. Workers get the same setting from the services' env.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const commands: CliCommand[] = [invokeCommand, servicesCommand, executeCommand, runCommand];
+const commands: CliCommand[] = [invokeCommand, servicesCommand, executeCommand, runCommand, genCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
