@@ -3,14 +3,19 @@
 //
 // Every write is a single-item conditional update (dynalite, our local DynamoDB, has no
 // transactions), designed so that progress never goes backwards and a retried task counts once:
-// - A job item (sk "JOB") holds status, step, doneUnits/totalUnits and timestamps. SUCCEEDED is
-//   terminal: nothing moves it back to RUNNING or FAILED.
-// - A task item (sk "TASK#<id>") is marked done with `attribute_not_exists(doneAt)`. The job write
-//   that adds the task's units is idempotent by itself: it also adds the task id to the job's
+// - A job item (sk "JOB") holds status, step, totalUnits and timestamps. SUCCEEDED is terminal:
+//   nothing moves it back to RUNNING or FAILED.
+// - A task item (sk "TASK#<id>") is marked done with `attribute_not_exists(doneAt)`.
+// - Done units are counted in the job's counter items (sk "COUNT#<nnnn>", progress-counters.ts): the
+//   write that adds a task's units to its counter also adds the task's digest to the counter's
 //   `countedTasks` set, on condition that the set does not hold it yet. So a retried write (the SDK's
 //   own retry after a lost response, or a task retried after a crash between the two writes) counts
-//   once, and every call that finds the task done makes sure it is counted. finishJob(SUCCEEDED)
-//   still repairs a job whose task never came back, raising doneUnits to the sum over done tasks.
+//   once, and every call that finds the task done makes sure it is counted. Spreading the sets over
+//   1024 items keeps each far below DynamoDB's 400 KB item limit (a job counts up to ~18 million
+//   tasks), and the count writes of a big job off one hot item. getJob reads the job item and sums
+//   doneUnits over the counters.
+// - finishJob(SUCCEEDED) first repairs a job whose task never came back (done, never counted): it adds
+//   each such task to its counter, on condition that the counter did not change since it was read.
 // - Every write sets `expiresAt` (the table's TTL attribute) to PROGRESS_RETENTION_SECONDS later.
 import { DynamoDBClient, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -23,9 +28,19 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { readRegion, readTable } from './config';
-import { InternalError } from './errors';
+import { InternalError, TransientError } from './errors';
 import { cachedClient } from './client-cache';
+import { forEachLimit } from './for-each-limit';
 import { enforceTableAccess, readLocalAccess } from './local-access';
+import {
+  COUNTER_CAPACITY,
+  COUNTER_SHARDS,
+  COUNTER_SK_PREFIX,
+  MAX_TASKS_PER_JOB,
+  counterOf,
+  groupByCounter,
+  isItemTooLarge,
+} from './progress-counters';
 import { ENV, JOB_ID_PATTERN, PROGRESS_RETENTION_SECONDS, progressTable } from './storage-layout';
 import { withTransient } from './transient';
 
@@ -103,6 +118,11 @@ const taskKey = (jobId: string, taskId: string) => ({
   [progressTable.sortKey.name]: progressTable.taskSk(taskId),
 });
 
+const counterKey = (jobId: string, sk: string) => ({
+  [progressTable.partitionKey.name]: progressTable.jobPk(jobId),
+  [progressTable.sortKey.name]: sk,
+});
+
 const now = () => new Date().toISOString();
 
 /** The TTL value every write sets: items expire PROGRESS_RETENTION_SECONDS after their last update. */
@@ -120,8 +140,30 @@ function get(input: GetCommandInput) {
   return withTransient(what, () => docClient().send(new GetCommand(input)));
 }
 
-function query(input: QueryCommandInput, what: string) {
-  return withTransient(`Query ${what}`, () => docClient().send(new QueryCommand(input)));
+/** Every item of the job whose sort key starts with `skPrefix`, across pages, read consistently. */
+async function queryJob<T = Record<string, unknown>>(
+  jobId: string,
+  skPrefix: string,
+  extra: Pick<QueryCommandInput, 'ProjectionExpression'>,
+  opts?: TableOption,
+): Promise<T[]> {
+  const items: T[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const input: QueryCommandInput = {
+      TableName: tableOf(opts),
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': progressTable.partitionKey.name, '#sk': progressTable.sortKey.name },
+      ExpressionAttributeValues: { ':pk': progressTable.jobPk(jobId), ':prefix': skPrefix },
+      ExclusiveStartKey: start,
+      ConsistentRead: true,
+      ...extra,
+    };
+    const out = await withTransient(`Query ${skPrefix}* of ${jobId}`, () => docClient().send(new QueryCommand(input)));
+    items.push(...((out.Items ?? []) as T[]));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
 }
 
 /** Runs a conditional update (setting the TTL too); returns false when the condition did not hold. */
@@ -158,7 +200,7 @@ export async function startJob(jobId: string, init: { step: string; totalUnits: 
       Key: jobKey(jobId),
       UpdateExpression:
         'SET jobId = :jobId, #status = :running, step = :step, totalUnits = if_not_exists(totalUnits, :total), ' +
-        'doneUnits = if_not_exists(doneUnits, :zero), startedAt = if_not_exists(startedAt, :now), updatedAt = :now ' +
+        'startedAt = if_not_exists(startedAt, :now), updatedAt = :now ' +
         'REMOVE finishedAt, #error, #cause',
       ConditionExpression: 'attribute_not_exists(#pk) OR #status <> :succeeded',
       ExpressionAttributeNames: { '#pk': progressTable.partitionKey.name, '#status': 'status', '#error': 'error', '#cause': 'cause' },
@@ -168,7 +210,6 @@ export async function startJob(jobId: string, init: { step: string; totalUnits: 
         ':succeeded': 'SUCCEEDED',
         ':step': init.step,
         ':total': init.totalUnits,
-        ':zero': 0,
         ':now': t,
       },
     },
@@ -273,28 +314,43 @@ export async function recordTaskDone(
   // Not marked by this call: the task was done before, or this call's own write landed and its
   // response was lost. Either way it is done; count the units it was recorded with.
   const counted = markedDone ? units : await recordedUnits(jobId, taskId, units, opts);
-  // An upsert guarded only by the task's membership in countedTasks: if the start record is missing
-  // (out of order, or never written) the count still lands, and a later startJob keeps it.
-  return conditionalUpdate(
-    {
-      Key: jobKey(jobId),
-      UpdateExpression:
-        'SET jobId = :jobId, updatedAt = :now, #status = if_not_exists(#status, :running), step = if_not_exists(step, :unknown), ' +
-        'startedAt = if_not_exists(startedAt, :now) ADD doneUnits :units, countedTasks :taskIdSet',
-      ConditionExpression: 'attribute_not_exists(countedTasks) OR NOT contains(countedTasks, :taskId)',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':jobId': jobId,
-        ':now': t,
-        ':running': 'RUNNING',
-        ':unknown': 'unknown',
-        ':units': counted,
-        ':taskId': taskId,
-        ':taskIdSet': new Set([taskId]),
+  // Guarded only by the task's membership in its counter's set: if the job's start record is missing
+  // (out of order, or never written) the count still lands, and getJob shows it.
+  const { sk, member } = counterOf(taskId);
+  const notCounted = { condition: 'attribute_not_exists(countedTasks) OR NOT contains(countedTasks, :member)', values: { ':member': member } };
+  return addToCounter(jobId, sk, { units: counted, members: [member] }, notCounted, opts);
+}
+
+/**
+ * Adds units and members to a counter item (created on first use) if `guard` holds. Refuses, with
+ * InternalError, a write that would take the counter past DynamoDB's item limit.
+ */
+async function addToCounter(
+  jobId: string,
+  sk: string,
+  add: { units: number; members: string[] },
+  guard: { condition: string; values: Record<string, unknown> },
+  opts?: TableOption,
+): Promise<boolean> {
+  try {
+    return await conditionalUpdate(
+      {
+        Key: counterKey(jobId, sk),
+        UpdateExpression: 'SET updatedAt = :now ADD doneUnits :units, countedTasks :members',
+        ConditionExpression: guard.condition,
+        ExpressionAttributeValues: { ...guard.values, ':now': now(), ':units': add.units, ':members': new Set(add.members) },
       },
-    },
-    opts,
-  );
+      opts,
+    );
+  } catch (err) {
+    if (!isItemTooLarge(err)) throw err;
+    throw new InternalError(
+      `Job ${jobId} has more tasks than the progress table can count: its counter ${sk} is full ` +
+        `(${COUNTER_CAPACITY} tasks in 400 KB; ${COUNTER_SHARDS} counters, about ${Math.round(MAX_TASKS_PER_JOB / 1e6)} million tasks a job)`,
+      { field: 'taskId', jobId },
+      { cause: err },
+    );
+  }
 }
 
 async function recordedUnits(jobId: string, taskId: string, fallback: number, opts?: TableOption): Promise<number> {
@@ -337,16 +393,46 @@ export async function recordTaskError(
   );
 }
 
-/** Sum of units over done tasks, and their ids: the truth doneUnits is repaired towards. */
-async function doneTasks(jobId: string, opts?: TableOption): Promise<{ sum: number; ids: string[] }> {
-  let sum = 0;
-  const ids: string[] = [];
-  for (const task of await listTasks(jobId, opts)) {
-    if (!task.doneAt) continue;
-    sum += task.units ?? 0;
-    ids.push(task.taskId);
-  }
-  return { sum, ids };
+/** What the repair read of a counter item: its doneUnits (undefined before its first count) and set. */
+interface CounterState {
+  doneUnits?: number;
+  counted: ReadonlySet<string>;
+}
+
+function counterState(item: Record<string, unknown> | undefined): CounterState {
+  return { doneUnits: item?.doneUnits as number | undefined, counted: (item?.countedTasks as Set<string> | undefined) ?? new Set() };
+}
+
+/** Attempts per counter before the repair gives up on one that keeps changing (the job's retry resumes it). */
+const REPAIR_ATTEMPTS = 20;
+
+/**
+ * Counts every done task its counter does not hold (a crash between a task's two writes, with no
+ * retry after it). Each counter's write adds exactly its missing tasks, on condition that its
+ * doneUnits is still the value read: a count landing in between (doneUnits only grows, and a task
+ * that adds 0 units changes nothing when added twice) sends the repair back to read it again.
+ */
+async function repairCounts(jobId: string, opts?: TableOption): Promise<void> {
+  const tasks = await queryJob<TaskRecord>(jobId, progressTable.taskSk(''), { ProjectionExpression: 'taskId, units, doneAt' }, opts);
+  const done = tasks.filter((task) => task.doneAt);
+  if (done.length === 0) return;
+  const counters = new Map((await queryJob(jobId, COUNTER_SK_PREFIX, {}, opts)).map((item) => [String(item[progressTable.sortKey.name]), counterState(item)]));
+  await forEachLimit([...groupByCounter(done)], 16, async ([sk, tasks]) => {
+    let counter = counters.get(sk) ?? counterState(undefined);
+    for (let attempt = 0; attempt < REPAIR_ATTEMPTS; attempt++) {
+      const missing = tasks.filter((task) => !counter.counted.has(task.member));
+      if (missing.length === 0) return;
+      const guard =
+        counter.doneUnits === undefined
+          ? { condition: 'attribute_not_exists(doneUnits)', values: {} }
+          : { condition: 'doneUnits = :seen', values: { ':seen': counter.doneUnits } };
+      const add = { units: missing.reduce((sum, task) => sum + task.units, 0), members: missing.map((task) => task.member) };
+      if (await addToCounter(jobId, sk, add, guard, opts)) return;
+      const out = await get({ TableName: tableOf(opts), Key: counterKey(jobId, sk), ConsistentRead: true });
+      counter = counterState(out.Item);
+    }
+    throw new TransientError(`Counter ${sk} of job ${jobId} kept changing while finishJob repaired it`, { jobId });
+  });
 }
 
 /**
@@ -363,6 +449,19 @@ export async function finishJob(
   if (end.status !== 'SUCCEEDED' && end.status !== 'FAILED') {
     throw new InternalError(`Invalid status ${JSON.stringify(end.status)}: must be SUCCEEDED or FAILED`, { field: 'status' });
   }
+  if (end.status === 'SUCCEEDED') {
+    // Repaired before the job is marked SUCCEEDED (which is final), so a retry of a finishJob that
+    // failed half-way repairs again; the repair is exact, so repeating it changes nothing.
+    const current = await get({
+      TableName: tableOf(opts),
+      Key: jobKey(jobId),
+      ConsistentRead: true,
+      ProjectionExpression: '#status',
+      ExpressionAttributeNames: { '#status': 'status' },
+    });
+    if ((current.Item as JobRecord | undefined)?.status === 'SUCCEEDED') return;
+    await repairCounts(jobId, opts);
+  }
   const t = now();
   const names: Record<string, string> = { '#pk': progressTable.partitionKey.name, '#status': 'status', '#error': 'error', '#cause': 'cause' };
   const values: Record<string, unknown> = {
@@ -375,7 +474,7 @@ export async function finishJob(
   };
   let update =
     'SET jobId = :jobId, #status = :status, finishedAt = :now, updatedAt = :now, startedAt = if_not_exists(startedAt, :now), ' +
-    'doneUnits = if_not_exists(doneUnits, :zero), totalUnits = if_not_exists(totalUnits, :zero), step = if_not_exists(step, :unknown)';
+    'totalUnits = if_not_exists(totalUnits, :zero), step = if_not_exists(step, :unknown)';
   if (end.status === 'FAILED') {
     update += ', #error = :error, #cause = :cause';
     values[':error'] = end.error ?? 'Error';
@@ -383,7 +482,7 @@ export async function finishJob(
   } else {
     update += ' REMOVE #error, #cause';
   }
-  const finished = await conditionalUpdate(
+  await conditionalUpdate(
     {
       Key: jobKey(jobId),
       UpdateExpression: update,
@@ -393,56 +492,35 @@ export async function finishJob(
     },
     opts,
   );
-  if (finished && end.status === 'SUCCEEDED') {
-    // Repair a crash between a task's two writes: raise, never lower. The repaired tasks join
-    // countedTasks, so a late retry of one of them cannot add its units a second time.
-    const { sum, ids } = await doneTasks(jobId, opts);
-    if (ids.length > 0) {
-      await conditionalUpdate(
-        {
-          Key: jobKey(jobId),
-          UpdateExpression: 'SET doneUnits = :sum ADD countedTasks :ids',
-          ConditionExpression: 'doneUnits < :sum',
-          ExpressionAttributeValues: { ':sum': sum, ':ids': new Set(ids) },
-        },
-        opts,
-      );
-    }
-  }
 }
 
+/**
+ * The job as its item records it, with doneUnits summed over its counters and updatedAt the latest
+ * of its writes. A job whose tasks were counted before its start record was written reads as RUNNING
+ * at step "unknown", started at its earliest counter's last count.
+ */
 export async function getJob(jobId: string, opts?: TableOption): Promise<JobRecord | undefined> {
   checkJobId(jobId);
-  const out = await get({ TableName: tableOf(opts), Key: jobKey(jobId), ConsistentRead: true });
-  if (!out.Item) return undefined;
-  // countedTasks is bookkeeping (a Set, which JSON would render as {}), not part of the record.
-  const { [progressTable.partitionKey.name]: _pk, [progressTable.sortKey.name]: _sk, countedTasks: _counted, ...rest } = out.Item;
+  const [out, counters] = await Promise.all([
+    get({ TableName: tableOf(opts), Key: jobKey(jobId), ConsistentRead: true }),
+    // The counters' sets are bookkeeping: leave them on the server.
+    queryJob(jobId, COUNTER_SK_PREFIX, { ProjectionExpression: 'doneUnits, updatedAt' }, opts),
+  ]);
+  if (!out.Item && counters.length === 0) return undefined;
+  const counted = counters.reduce((sum, c) => sum + Number(c.doneUnits ?? 0), 0);
+  const countedAt = counters.map((c) => c.updatedAt).filter((x): x is string => typeof x === 'string').sort();
+  const item = out.Item ?? { jobId, status: 'RUNNING', step: 'unknown', startedAt: countedAt[0] };
+  // countedTasks is bookkeeping (a Set, which JSON would render as {}), not part of the record; a job
+  // item counted by the earlier single-item layout still holds its own doneUnits.
+  const { [progressTable.partitionKey.name]: _pk, [progressTable.sortKey.name]: _sk, countedTasks: _counted, ...rest } = item;
+  const updatedAt = [rest.updatedAt, countedAt.at(-1)].filter((x): x is string => typeof x === 'string').sort().at(-1);
   // A job counted before its start record was written has no total yet.
-  return { totalUnits: 0, doneUnits: 0, ...rest } as JobRecord;
+  return { totalUnits: 0, ...rest, doneUnits: Number(rest.doneUnits ?? 0) + counted, updatedAt } as JobRecord;
 }
 
 /** All task records of the job, in taskId order. */
 export async function listTasks(jobId: string, opts?: TableOption): Promise<TaskRecord[]> {
   checkJobId(jobId);
-  const tasks: TaskRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await query(
-      {
-        TableName: tableOf(opts),
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :task)',
-        ExpressionAttributeNames: { '#pk': progressTable.partitionKey.name, '#sk': progressTable.sortKey.name },
-        ExpressionAttributeValues: { ':pk': progressTable.jobPk(jobId), ':task': progressTable.taskSk('') },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      },
-      `tasks of ${jobId}`,
-    );
-    for (const item of out.Items ?? []) {
-      const { [progressTable.partitionKey.name]: _pk, [progressTable.sortKey.name]: _sk, ...rest } = item;
-      tasks.push(rest as TaskRecord);
-    }
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return tasks;
+  const items = await queryJob<TaskRecord & Record<string, unknown>>(jobId, progressTable.taskSk(''), {}, opts);
+  return items.map(({ [progressTable.partitionKey.name]: _pk, [progressTable.sortKey.name]: _sk, ...rest }) => rest as TaskRecord);
 }

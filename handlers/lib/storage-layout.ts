@@ -41,7 +41,8 @@ export function isWorkKey(key: string): boolean {
 export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /**
- * Progress table: one item per job (sk = "JOB") and one per task (sk = "TASK#<taskId>").
+ * Progress table: one item per job (sk = "JOB"), one per task (sk = "TASK#<taskId>") and the job's
+ * counter items (sk = "COUNT#<shard>", see handlers/lib/progress-counters.ts), all under the job's pk.
  * On-demand billing; `expiresAt` (epoch seconds) is the TTL attribute.
  */
 export const progressTable = {
@@ -51,6 +52,7 @@ export const progressTable = {
   jobPk: (jobId: string) => `JOB#${jobId}`,
   jobSk: 'JOB',
   taskSk: (taskId: string) => `TASK#${taskId}`,
+  countSk: (shard: string) => `COUNT#${shard}`,
 } as const;
 
 /** Progress items expire (DynamoDB TTL on `expiresAt`) this long after their last update. */

@@ -1,8 +1,18 @@
 import { expect } from 'chai';
 import net from 'node:net';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { DynamoDBClient, QueryCommand as RawQueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  UpdateCommand,
+  type BatchWriteCommandOutput,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import * as progress from '../../../handlers/lib/progress';
+import { COUNTER_SHARDS, counterOf } from '../../../handlers/lib/progress-counters';
+import { forEachLimit } from '../../../handlers/lib/for-each-limit';
 import { InternalError } from '../../../handlers/lib/errors';
 import { PROGRESS_RETENTION_SECONDS, progressTable } from '../../../handlers/lib/storage-layout';
 import { useLocalServices } from '../../support/services';
@@ -14,19 +24,44 @@ import { resetClients } from '../../../handlers/lib/client-cache';
  * its response (the connection drops), as a network blip does; the SDK then retries that request.
  */
 async function lossyProxy(target: string, marker: string): Promise<{ endpoint: string; dropped: () => boolean; close: () => void }> {
+  const proxy = await interceptingProxy(target, marker, { loseResponse: true });
+  return { ...proxy, dropped: proxy.fired };
+}
+
+/**
+ * A TCP proxy to DynamoDB that holds the first request containing `marker` until `before` has run
+ * (another writer getting in first), then lets it through.
+ */
+function delayingProxy(target: string, marker: string, before: () => Promise<void>): Promise<{ endpoint: string; fired: () => boolean; close: () => void }> {
+  return interceptingProxy(target, marker, { before });
+}
+
+async function interceptingProxy(
+  target: string,
+  marker: string,
+  fault: { loseResponse?: boolean; before?: () => Promise<void> },
+): Promise<{ endpoint: string; fired: () => boolean; close: () => void }> {
   const { hostname, port } = new URL(target);
   let dropped = false;
+  let held = false;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(port), hostname);
     sockets.add(client).add(upstream);
     let sawMarker = false;
+    let forwarding = Promise.resolve();
     client.on('data', (d) => {
-      if (d.toString().includes(marker)) sawMarker = true;
-      upstream.write(d);
+      const hit = d.toString().includes(marker);
+      if (hit) sawMarker = true;
+      const hold = hit && fault.before && !held;
+      if (hold) held = true;
+      forwarding = forwarding.then(async () => {
+        if (hold) await fault.before!();
+        upstream.write(d);
+      });
     });
     upstream.on('data', (d) => {
-      if (sawMarker && !dropped) {
+      if (fault.loseResponse && sawMarker && !dropped) {
         dropped = true;
         client.destroy();
         upstream.destroy();
@@ -41,7 +76,7 @@ async function lossyProxy(target: string, marker: string): Promise<{ endpoint: s
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    dropped: () => dropped,
+    fired: () => dropped || held,
     close: () => {
       for (const s of sockets) s.destroy();
       server.close();
@@ -62,28 +97,82 @@ async function viaEndpoint<T>(endpoint: string, fn: () => Promise<T>): Promise<T
   }
 }
 
+/** DynamoDB's item size rule, computed here independently: attribute names plus values in UTF-8 bytes (a number at most 21). */
+function dynamoItemBytes(item: Record<string, AttributeValue>): number {
+  const utf8 = (text: string) => Buffer.byteLength(text, 'utf8');
+  return Object.entries(item).reduce((sum, [name, value]) => {
+    if (value.S !== undefined) return sum + utf8(name) + utf8(value.S);
+    if (value.N !== undefined) return sum + utf8(name) + 21;
+    if (value.SS !== undefined) return sum + utf8(name) + value.SS.reduce((bytes, member) => bytes + utf8(member), 0);
+    throw new Error(`dynamoItemBytes: unexpected type of ${name}: ${Object.keys(value).join()}`);
+  }, 0);
+}
+
+const ITEM_LIMIT = 400 * 1024;
+
+/** `count` task ids that progress.ts counts in the same counter item. */
+function idsSharingACounter(count: number, prefix: string): string[] {
+  const bySk = new Map<string, string[]>();
+  for (let i = 0; ; i++) {
+    const id = `${prefix}-${i}`;
+    const ids = bySk.get(counterOf(id).sk) ?? [];
+    ids.push(id);
+    bySk.set(counterOf(id).sk, ids);
+    if (ids.length === count) return ids;
+  }
+}
 
 describe('handlers/lib/progress (against dynalite)', () => {
   const services = useLocalServices();
   let n = 0;
   const newJob = () => `job-${++n}`;
 
+  let rawClient: DynamoDBDocumentClient | undefined;
+  after(() => rawClient?.destroy());
+
+  /** Runs `fn` with a DynamoDB client of the test's own, to read and write items behind progress.ts's back. */
+  function withRawClient<T>(fn: (doc: DynamoDBDocumentClient, table: string) => Promise<T>): Promise<T> {
+    const { endpoints, region, table } = services();
+    rawClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: endpoints.dynamodb, region }));
+    return fn(rawClient, table);
+  }
+
+  /** Updates an item of the job behind progress.ts's back. */
+  async function updateRawItem(
+    jobId: string,
+    sk: string,
+    update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>,
+  ): Promise<void> {
+    const Key = { pk: progressTable.jobPk(jobId), sk };
+    await withRawClient((doc, table) => doc.send(new UpdateCommand({ TableName: table, Key, ...update })));
+  }
+
   /** What a crash between the task write and the job write leaves: the task done, its units never added to the job. */
   async function markDoneUncounted(jobId: string, taskId: string, units: number): Promise<void> {
-    const { endpoints, region, table } = services();
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: endpoints.dynamodb, region }));
-    try {
-      await doc.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: { pk: progressTable.jobPk(jobId), sk: progressTable.taskSk(taskId) },
-          UpdateExpression: 'SET jobId = :j, taskId = :t, #s = :s, doneAt = :now, units = :u, attempts = :one',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':j': jobId, ':t': taskId, ':s': 'SUCCEEDED', ':now': new Date().toISOString(), ':u': units, ':one': 1 },
-        }),
-      );
-    } finally {
-      doc.destroy();
+    await updateRawItem(jobId, progressTable.taskSk(taskId), {
+      UpdateExpression: 'SET jobId = :j, taskId = :t, #s = :s, doneAt = :now, units = :u, attempts = :one',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':j': jobId, ':t': taskId, ':s': 'SUCCEEDED', ':now': new Date().toISOString(), ':u': units, ':one': 1 },
+    });
+  }
+
+  /** A raw item of the job, read consistently. */
+  function readItem(jobId: string, sk: string): Promise<Record<string, unknown> | undefined> {
+    const Key = { pk: progressTable.jobPk(jobId), sk };
+    return withRawClient(async (doc, table) => (await doc.send(new GetCommand({ TableName: table, Key, ConsistentRead: true }))).Item);
+  }
+
+  /** Pushes each item's TTL back, runs its write, and checks the write set `expiresAt` to PROGRESS_RETENTION_SECONDS from now. */
+  async function expectTtlSetByEachWrite(jobId: string, cases: [string, () => Promise<unknown>][]): Promise<void> {
+    const inRetention = (value: number | undefined, from: number, to: number) =>
+      expect(value).to.be.a('number').within(from + PROGRESS_RETENTION_SECONDS, to + PROGRESS_RETENTION_SECONDS);
+    const nowS = () => Math.floor(Date.now() / 1000);
+    for (const [sk, write] of cases) {
+      // Pushed back first so each write must set it itself.
+      await updateRawItem(jobId, sk, { UpdateExpression: 'SET expiresAt = :old', ExpressionAttributeValues: { ':old': 1 } });
+      const from = nowS();
+      await write();
+      inRetention((await readItem(jobId, sk))?.[progressTable.ttlAttribute] as number | undefined, from, nowS());
     }
   }
 
@@ -258,43 +347,34 @@ describe('handlers/lib/progress (against dynalite)', () => {
 
   it('sets the TTL attribute on job and task items at every write', async () => {
     const jobId = newJob();
-    const { endpoints, region, table } = services();
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: endpoints.dynamodb, region }));
-    const expiresAt = async (sk: string) =>
-      (await doc.send(new GetCommand({ TableName: table, Key: { pk: progressTable.jobPk(jobId), sk }, ConsistentRead: true }))).Item?.[
-        progressTable.ttlAttribute
-      ] as number | undefined;
-    const inRetention = (value: number | undefined, from: number, to: number) =>
-      expect(value).to.be.a('number').within(from + PROGRESS_RETENTION_SECONDS, to + PROGRESS_RETENTION_SECONDS);
-    const nowS = () => Math.floor(Date.now() / 1000);
-    try {
-      const cases: [string, () => Promise<unknown>][] = [
-        ['JOB', () => progress.startJob(jobId, { step: 's', totalUnits: 2 })],
-        ['JOB', () => progress.setJobStep(jobId, 't')],
-        ['TASK#a', () => progress.recordTaskStart(jobId, 'a')],
-        ['TASK#a', () => progress.recordTaskError(jobId, 'a', { error: 'E' })],
-        ['TASK#a', () => progress.recordTaskDone(jobId, 'a', { durationMs: 1 })],
-        ['TASK#a', () => progress.recordTaskStart(jobId, 'a')], // the attempts-only path
-        ['JOB', () => progress.finishJob(jobId, { status: 'SUCCEEDED' })],
-      ];
-      for (const [sk, write] of cases) {
-        // Pushed back first so each write must set it itself.
-        await doc.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: { pk: progressTable.jobPk(jobId), sk },
-            UpdateExpression: 'SET expiresAt = :old',
-            ExpressionAttributeValues: { ':old': 1 },
-          }),
-        );
-        const from = nowS();
-        await write();
-        inRetention(await expiresAt(sk), from, nowS());
-      }
-    } finally {
-      doc.destroy();
-    }
+    await expectTtlSetByEachWrite(jobId, [
+      ['JOB', () => progress.startJob(jobId, { step: 's', totalUnits: 2 })],
+      ['JOB', () => progress.setJobStep(jobId, 't')],
+      ['TASK#a', () => progress.recordTaskStart(jobId, 'a')],
+      ['TASK#a', () => progress.recordTaskError(jobId, 'a', { error: 'E' })],
+      ['TASK#a', () => progress.recordTaskDone(jobId, 'a', { durationMs: 1 })],
+      ['TASK#a', () => progress.recordTaskStart(jobId, 'a')], // the attempts-only path
+      ['JOB', () => progress.finishJob(jobId, { status: 'SUCCEEDED' })],
+    ]);
     expect(PROGRESS_RETENTION_SECONDS).to.equal(90 * 24 * 3600);
+  });
+
+  it('sets the TTL attribute on counter items, when a task counts and when finishJob repairs', async () => {
+    const jobId = newJob();
+    await progress.startJob(jobId, { step: 's', totalUnits: 2 });
+    const [counted, repaired] = ['b', 'c'].map((id) => counterOf(id).sk);
+    expect(counted).to.not.equal(repaired);
+    await expectTtlSetByEachWrite(jobId, [
+      [counted!, () => progress.recordTaskDone(jobId, 'b', { durationMs: 1 })],
+      [
+        repaired!,
+        async () => {
+          await markDoneUncounted(jobId, 'c', 1);
+          await progress.finishJob(jobId, { status: 'SUCCEEDED' });
+        },
+      ],
+    ]);
+    expect((await progress.getJob(jobId))!.doneUnits).to.equal(2);
   });
 
   it('rejects bad arguments naming the field', async () => {
@@ -311,26 +391,186 @@ describe('handlers/lib/progress (against dynalite)', () => {
     // ~1.2 MB of task items: more than one 1 MB Query page.
     const pad = 'x'.repeat(4000);
     const ids = Array.from({ length: 300 }, (_, i) => `t${String(i).padStart(3, '0')}`);
-    const { endpoints, region, table } = services();
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: endpoints.dynamodb, region }));
-    try {
-      for (let i = 0; i < ids.length; i += 50) {
-        await Promise.all(
-          ids.slice(i, i + 50).map((id) =>
-            doc.send(
-              new UpdateCommand({
-                TableName: table,
-                Key: { pk: progressTable.jobPk(jobId), sk: progressTable.taskSk(id) },
-                UpdateExpression: 'SET taskId = :t, filler = :p',
-                ExpressionAttributeValues: { ':t': id, ':p': pad },
-              }),
-            ),
-          ),
-        );
-      }
-    } finally {
-      doc.destroy();
+    const update = (id: string) => ({ UpdateExpression: 'SET taskId = :t, filler = :p', ExpressionAttributeValues: { ':t': id, ':p': pad } });
+    for (let i = 0; i < ids.length; i += 50) {
+      await Promise.all(ids.slice(i, i + 50).map((id) => updateRawItem(jobId, progressTable.taskSk(id), update(id))));
     }
     expect((await progress.listTasks(jobId)).map((t) => t.taskId)).to.deep.equal(ids);
+  });
+
+  it("counts a task once when its counter write's response is lost, in a counter that counts other tasks too", async () => {
+    const jobId = newJob();
+    await progress.startJob(jobId, { step: 'transcode', totalUnits: 5 });
+    const [first, second] = idsSharingACounter(2, 'chunk');
+    await progress.recordTaskDone(jobId, first!, { durationMs: 5, units: 2 });
+    const proxy = await lossyProxy(services().endpoints.dynamodb, 'ADD doneUnits');
+    try {
+      await viaEndpoint(proxy.endpoint, () => progress.recordTaskDone(jobId, second!, { durationMs: 5, units: 3 }));
+    } finally {
+      proxy.close();
+    }
+    expect(proxy.dropped()).to.equal(true);
+    expect((await progress.getJob(jobId))!.doneUnits).to.equal(5);
+    // The counter holds both tasks once; the job item holds no count of its own.
+    const { sk, member } = counterOf(second!);
+    const counter = await readItem(jobId, sk);
+    expect(counter).to.include({ doneUnits: 5 });
+    expect([...(counter!.countedTasks as Set<string>)].sort()).to.deep.equal([counterOf(first!).member, member].sort());
+    expect(await readItem(jobId, 'JOB')).to.not.have.any.keys('doneUnits', 'countedTasks');
+  });
+
+  it('repairs, at finishJob, every task left done but uncounted, across counters', async () => {
+    const jobId = newJob();
+    const ids = Array.from({ length: 120 }, (_, i) => `part-${i}`);
+    const units = (i: number) => i % 4; // tasks of 0 units included
+    await progress.startJob(jobId, { step: 'transform', totalUnits: ids.length });
+    // One counter is sure to hold both counted and uncounted tasks.
+    const mixed = idsSharingACounter(3, 'mixed');
+    const uncounted = new Set([...ids.filter((_, i) => i % 3 === 0), mixed[0]!, mixed[2]!]);
+    const all = [...ids, ...mixed];
+    const unitsOf = new Map(all.map((id, i) => [id, units(i)]));
+    await forEachLimit(all, 16, async (id) => {
+      if (uncounted.has(id)) await markDoneUncounted(jobId, id, unitsOf.get(id)!);
+      else await progress.recordTaskDone(jobId, id, { durationMs: 1, units: unitsOf.get(id)! });
+    });
+    const sum = (list: string[]) => list.reduce((total, id) => total + unitsOf.get(id)!, 0);
+    expect((await progress.getJob(jobId))!.doneUnits).to.equal(sum(all.filter((id) => !uncounted.has(id))));
+    expect(sum([...uncounted])).to.be.greaterThan(0);
+
+    await progress.finishJob(jobId, { status: 'SUCCEEDED' });
+    expect(await progress.getJob(jobId)).to.include({ status: 'SUCCEEDED', doneUnits: sum(all) });
+    // Late retries of repaired and of counted tasks alike count nothing more.
+    const late = await Promise.all(all.map((id) => progress.recordTaskDone(jobId, id, { durationMs: 1, units: 9 })));
+    expect(late.filter(Boolean)).to.deep.equal([]);
+    expect((await progress.getJob(jobId))!.doneUnits).to.equal(sum(all));
+  });
+
+  it("repairs exactly when a late task's count lands in the counter between the repair's read and its write", async () => {
+    const jobId = newJob();
+    const [counted, crashed, late] = idsSharingACounter(3, 'race');
+    await progress.startJob(jobId, { step: 's', totalUnits: 3 });
+    await progress.recordTaskDone(jobId, counted!, { durationMs: 1 });
+    await markDoneUncounted(jobId, crashed!, 1);
+    // The repair read the counter (1 unit) and is about to add `crashed`; `late` counts first.
+    const proxy = await delayingProxy(services().endpoints.dynamodb, 'doneUnits = :seen', async () => {
+      expect(await progress.recordTaskDone(jobId, late!, { durationMs: 1 })).to.equal(true);
+    });
+    try {
+      await viaEndpoint(proxy.endpoint, () => progress.finishJob(jobId, { status: 'SUCCEEDED' }));
+    } finally {
+      proxy.close();
+    }
+    expect(proxy.fired()).to.equal(true);
+    expect(await progress.getJob(jobId)).to.include({ status: 'SUCCEEDED', doneUnits: 3 });
+    expect(await progress.recordTaskDone(jobId, crashed!, { durationMs: 1 })).to.equal(false);
+    expect((await progress.getJob(jobId))!.doneUnits).to.equal(3);
+  });
+
+  it('counts 60,000 tasks with 200-character ids exactly, every item staying far below 400 KB', async function () {
+    this.timeout(120_000);
+    const jobId = newJob();
+    const id = (i: number) => `${String(i).padStart(7, '0')}-${'p'.repeat(192)}`;
+    expect(id(0)).to.have.length(200);
+    // Counted one by one (the normal path): 1,100 tasks that share a counter, as the fullest of the
+    // 1024 counters of a million-task job would, and 200 more spread over the others.
+    const { sk: fullest } = counterOf(id(0));
+    const shared: string[] = [];
+    const spread: string[] = [];
+    for (let i = 0; shared.length < 1_100 || spread.length < 200; i++) {
+      const list = counterOf(id(i)).sk === fullest ? shared : spread;
+      if (list.length < (list === shared ? 1_100 : 200)) list.push(id(i));
+    }
+    const oneByOne = [...shared, ...spread];
+    const oneByOneSet = new Set(oneByOne);
+    // And as a crash between the task write and the count write leaves them (done, uncounted): the
+    // rest, up to 60,000, which finishJob's repair counts, a write per counter. (60,000 calls one by
+    // one would take minutes against dynalite on this machine, ~250 tasks a second.)
+    const repaired: string[] = [];
+    for (let i = 0; repaired.length < 60_000 - oneByOne.length; i++) if (!oneByOneSet.has(id(i))) repaired.push(id(i));
+    const all = [...oneByOne, ...repaired];
+    const unitsOf = new Map(all.map((taskId, i) => [taskId, (i % 3) + 1]));
+    const expected = all.reduce((sum, taskId) => sum + unitsOf.get(taskId)!, 0);
+
+    await progress.startJob(jobId, { step: 'transform', totalUnits: expected });
+    await forEachLimit(oneByOne, 32, async (taskId) => {
+      expect(await progress.recordTaskDone(jobId, taskId, { durationMs: 1, units: unitsOf.get(taskId)! })).to.equal(true);
+    });
+    await withRawClient(async (doc, table) => {
+      const batches = Array.from({ length: Math.ceil(repaired.length / 25) }, (_, b) => repaired.slice(b * 25, b * 25 + 25));
+      await forEachLimit(batches, 8, async (batch) => {
+        const doneAt = new Date().toISOString();
+        let requests: Record<string, unknown>[] | undefined = batch.map((taskId) => ({
+          PutRequest: {
+            Item: { pk: progressTable.jobPk(jobId), sk: progressTable.taskSk(taskId), taskId, status: 'SUCCEEDED', doneAt, units: unitsOf.get(taskId) },
+          },
+        }));
+        while (requests?.length) {
+          const out: BatchWriteCommandOutput = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+          requests = out.UnprocessedItems?.[table];
+        }
+      });
+    });
+    await progress.finishJob(jobId, { status: 'SUCCEEDED' });
+    expect(await progress.getJob(jobId)).to.include({ status: 'SUCCEEDED', doneUnits: expected });
+    // Retries of either kind count nothing more.
+    const retries = [...shared.slice(0, 50), ...repaired.slice(0, 50)];
+    const retried = await Promise.all(retries.map((taskId) => progress.recordTaskDone(jobId, taskId, { durationMs: 1 })));
+    expect(retried.filter(Boolean)).to.deep.equal([]);
+    expect((await progress.getJob(jobId))!.doneUnits).to.equal(expected);
+
+    // Every item of the job, read raw and measured two ways: DynamoDB's rule, and the length of its
+    // JSON (type tags, quotes and all: an upper bound).
+    const sizes = new Map<string, { bytes: number; json: number; digests: number }>();
+    await withRawClient(async (doc, table) => {
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const out = await doc.send(
+          new RawQueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': { S: progressTable.jobPk(jobId) } },
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of out.Items ?? []) {
+          sizes.set(item.sk!.S!, { bytes: dynamoItemBytes(item), json: JSON.stringify(item).length, digests: item.countedTasks?.SS?.length ?? 0 });
+        }
+        start = out.LastEvaluatedKey;
+      } while (start);
+    });
+    const counters = [...sizes.keys()].filter((sk) => sk.startsWith(progressTable.countSk('')));
+    expect(counters).to.have.length(COUNTER_SHARDS);
+    expect(sizes.size).to.equal(1 + all.length + COUNTER_SHARDS);
+    for (const [sk, size] of sizes) expect(size.bytes, sk).to.be.at.most(size.json);
+    // The fullest counter holds 1,100 digests, about 24 KB: a sixteenth of the limit.
+    expect(sizes.get(fullest)).to.deep.include({ digests: 1_100 });
+    expect(sizes.get(fullest)!.bytes).to.be.within(1_100 * 22, ITEM_LIMIT / 16);
+    expect(Math.max(...[...sizes.values()].map((size) => size.json))).to.be.below(ITEM_LIMIT / 8);
+  });
+
+  it('refuses, naming the limit, a count that would take a counter past 400 KB', async () => {
+    const jobId = newJob();
+    await progress.startJob(jobId, { step: 's', totalUnits: 1 });
+    const ids = idsSharingACounter(20, 'one-too-many');
+    const { sk } = counterOf(ids[0]!);
+    // The counter filled with digests to within 200 bytes of the limit (by an upper bound of its
+    // size): each count adds a 22-byte digest, so one of the next tasks finds it full.
+    const base = { pk: { S: progressTable.jobPk(jobId) }, sk: { S: sk }, doneUnits: { N: '1' }, expiresAt: { N: '1' }, countedTasks: { SS: [] } };
+    const members = Array.from({ length: Math.floor((ITEM_LIMIT - 200 - dynamoItemBytes(base)) / 22) }, () => randomBytes(16).toString('base64url'));
+    await updateRawItem(jobId, sk, {
+      UpdateExpression: 'SET doneUnits = :one, expiresAt = :one ADD countedTasks :members',
+      ExpressionAttributeValues: { ':one': 1, ':members': new Set(members) },
+    });
+    let accepted = 0;
+    let err: Error | undefined;
+    for (const id of ids) {
+      err = await progress.recordTaskDone(jobId, id, { durationMs: 1 }).then(() => undefined, (e: Error) => e);
+      if (err) break;
+      accepted++;
+    }
+    expect(err).to.be.instanceOf(InternalError);
+    expect(err!.message).to.include(jobId).and.include(sk).and.include('400 KB');
+    expect(accepted).to.be.below(ids.length);
+    expect((await progress.getJob(jobId))!.doneUnits).to.equal(1 + accepted);
   });
 });
