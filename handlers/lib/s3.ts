@@ -98,6 +98,17 @@ export async function getStream(key: string, opts?: BucketOption): Promise<Reada
   return bodyStream(await getObject(key, opts));
 }
 
+/**
+ * Bytes `start..endInclusive` as a stream (for ranges too large to hold: a CSV partition). The caller
+ * checks the length it received: s3rver answers `bytes=0-0` with the whole object.
+ */
+export async function getRangeStream(key: string, start: number, endInclusive: number, opts?: BucketOption): Promise<Readable> {
+  if (!Number.isSafeInteger(start) || start < 0 || !Number.isSafeInteger(endInclusive) || endInclusive < start) {
+    throw new InvalidInput(`Invalid range ${start}-${endInclusive} for ${key}`, { key, start, endInclusive });
+  }
+  return bodyStream(await getObject(key, opts, `bytes=${start}-${endInclusive}`));
+}
+
 /** Bytes `start..endInclusive` (HTTP Range semantics; the end is clamped to the object's size by S3). */
 export async function getRange(key: string, start: number, endInclusive: number, opts?: BucketOption): Promise<Buffer> {
   if (!Number.isSafeInteger(start) || start < 0) {

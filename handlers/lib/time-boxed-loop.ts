@@ -24,6 +24,14 @@ export interface TimeBoxedLoop<S, R> {
   finish(state: S): R | Promise<R>;
   /** Checkpoint at least this often even with time left, bounding the work a crash loses. Default 60 s. */
   checkpointEveryMs?: number;
+  /**
+   * Work a step keeps in memory (partial aggregates, a batch of output rows) is written here before each
+   * checkpoint, at keys named by the checkpoint's `seq`; it returns the state that refers to what it wrote.
+   * A retry that redoes the steps since the last checkpoint writes the same keys again.
+   */
+  persist?(state: S, seq: number): Promise<S>;
+  /** Checkpoint now, time left or not: what the steps hold in memory has grown too big. */
+  mustSave?(state: S): boolean;
 }
 
 const DEFAULT_CHECKPOINT_EVERY_MS = 60_000;
@@ -41,6 +49,7 @@ export async function runTimeBoxedLoop<S, R>(loop: TimeBoxedLoop<S, R>): Promise
   const save = async () => {
     if (!dirty) return;
     seq += 1;
+    if (loop.persist) state = await loop.persist(state, seq);
     await writeCheckpoint(loop.checkpointKey, seq, state);
     dirty = false;
     leftAtLastSave = left();
@@ -58,7 +67,7 @@ export async function runTimeBoxedLoop<S, R>(loop: TimeBoxedLoop<S, R>): Promise
     dirty = true;
     steps += 1;
     longestStepMs = Math.max(longestStepMs, before - left());
-    if (leftAtLastSave - left() >= (loop.checkpointEveryMs ?? DEFAULT_CHECKPOINT_EVERY_MS)) await save();
+    if (leftAtLastSave - left() >= (loop.checkpointEveryMs ?? DEFAULT_CHECKPOINT_EVERY_MS) || loop.mustSave?.(state)) await save();
   }
   await save();
   return { done: true, cursor: { seq }, result: await loop.finish(state) };

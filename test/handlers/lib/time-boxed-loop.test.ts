@@ -128,6 +128,40 @@ describe('handlers/lib/time-boxed-loop (against s3rver)', () => {
     expect(processed.length).to.equal(steps);
   });
 
+  it('persists what steps hold in memory before each checkpoint, under the checkpoint\'s seq, and saves when told to', async () => {
+    const key = 'jobs/tb-7/work/sum/checkpoint.json';
+    const persisted: { seq: number; items: number[] }[] = [];
+    let buffer: number[] = [];
+    const run = (cursor: Cursor | null) =>
+      runTimeBoxedLoop<{ next: number; flushed: number[] }, number>({
+        deadline: deadlineOf({ getRemainingTimeInMillis: () => 60_000 }),
+        checkpointKey: key,
+        cursor,
+        parseState: (raw) => raw as { next: number; flushed: number[] },
+        initial: () => ({ next: 0, flushed: [] }),
+        step: async (s) => {
+          buffer.push(s.next);
+          return { ...s, next: s.next + 1 };
+        },
+        finished: (s) => s.next >= 10,
+        finish: (s) => s.flushed.length,
+        mustSave: () => buffer.length >= 4,
+        persist: async (s, seq) => {
+          persisted.push({ seq, items: buffer });
+          buffer = [];
+          return { ...s, flushed: [...s.flushed, seq] };
+        },
+      });
+    const result = await run(null);
+    // Saved after 4 and 8 items, and at the end: each persist ran first, under the seq its checkpoint got.
+    expect(persisted).to.deep.equal([
+      { seq: 1, items: [0, 1, 2, 3] },
+      { seq: 2, items: [4, 5, 6, 7] },
+      { seq: 3, items: [8, 9] },
+    ]);
+    expect(result).to.deep.equal({ done: true, cursor: { seq: 3 }, result: 3 });
+  });
+
   it('refuses a cursor whose checkpoint is gone or behind it (InputNotFound naming the key)', async () => {
     const key = 'jobs/tb-6/work/sum/checkpoint.json';
     const missing = await rejection(invoke(key, { seq: 2 }, { timeoutMs: 1_000, stepMs: 100, processed: [] }));
