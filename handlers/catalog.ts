@@ -4,10 +4,11 @@
 import type { FunctionSpec } from './catalog-types';
 import { TMP_LIMIT_ENV } from './lib/workdir';
 import type { Pipeline } from './pipeline';
+import { etlPipeline } from './etl/pipeline';
 import { sharedFunctions } from './shared/functions';
 import { videoPipeline } from './video/pipeline';
 
-export const pipelines: readonly Pipeline[] = [videoPipeline];
+export const pipelines: readonly Pipeline[] = [videoPipeline, etlPipeline];
 
 /**
  * Every function the pipelines need: the shared ones (RecordFailure) and each pipeline's own, each told

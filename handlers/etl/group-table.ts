@@ -1,0 +1,141 @@
+// Groups and their partial aggregates, in memory for a while, then written out hash-partitioned into
+// buckets: every group lands in the same bucket from every partition, so each reduce task merges its
+// bucket's groups alone and no task ever holds all of them.
+import { createHash } from 'node:crypto';
+import { aggregate, type Accumulator, type Aggregate } from './aggregate/aggregates';
+import { decodeDouble, encodeDouble, type JsonValue } from './aggregate/json-codec';
+import type { EtlValue } from './parquet-values';
+import { compareValues } from './row-filter';
+import type { ColumnKind, ColumnType, EtlSpec } from './spec';
+
+type AnyAggregate = Aggregate<never, unknown>;
+type AnyAccumulator = Accumulator<never, unknown>;
+
+/** A group's values as JSON: bigints as strings, doubles as encodeDouble (with -0 as 0: one group). */
+export type EncodedGroup = JsonValue[];
+
+export interface GroupEntry {
+  group: EncodedGroup;
+  /** One accumulator state per spec aggregate, in spec order. */
+  states: JsonValue[];
+}
+
+export interface AggregatePlan {
+  groupKinds: ColumnKind[];
+  /** For each group column, its index in the typed row. */
+  groupIndexes: number[];
+  /** For each spec aggregate, its index in the typed row (null: count(*)). */
+  valueIndexes: (number | null)[];
+  aggregates: AnyAggregate[];
+}
+
+export function aggregatePlan(spec: EtlSpec): AggregatePlan {
+  const indexOf = (name: string) => spec.columns.findIndex((c) => c.name === name);
+  const typeOf = (name: string): ColumnType => spec.columns[indexOf(name)]!.type;
+  return {
+    groupKinds: spec.groupBy.map((name) => typeOf(name).kind),
+    groupIndexes: spec.groupBy.map(indexOf),
+    valueIndexes: spec.aggregates.map((a) => (a.column === null ? null : indexOf(a.column))),
+    aggregates: spec.aggregates.map((a) => aggregate(a.fn, a.column === null ? null : typeOf(a.column)) as AnyAggregate),
+  };
+}
+
+export function encodeGroupValue(v: EtlValue): JsonValue {
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number') return encodeDouble(v === 0 ? 0 : v);
+  return v;
+}
+
+export function decodeGroupValue(kind: ColumnKind, v: JsonValue): EtlValue {
+  if (v === null) return null;
+  if (kind === 'int' || kind === 'decimal' || kind === 'timestamp') return BigInt(v as string);
+  if (kind === 'float' || kind === 'date') return decodeDouble(v);
+  return v as string | boolean;
+}
+
+/** Group order for the output: column by column, each in its kind's order, nulls last (as DuckDB sorts). */
+export function compareGroups(kinds: readonly ColumnKind[], a: EncodedGroup, b: EncodedGroup): number {
+  for (let i = 0; i < kinds.length; i++) {
+    const x = decodeGroupValue(kinds[i]!, a[i]!);
+    const y = decodeGroupValue(kinds[i]!, b[i]!);
+    if (x === null || y === null) {
+      if (x !== y) return x === null ? 1 : -1;
+      continue;
+    }
+    const order = compareValues(kinds[i]!, x, y);
+    if (order !== 0) return order;
+  }
+  return 0;
+}
+
+/** The bucket of a group: a stable hash of its encoded values. */
+export function bucketOf(key: string, buckets: number): number {
+  return createHash('sha1').update(key).digest().readUInt32BE(0) % buckets;
+}
+
+/** Groups seen since the last drain, with their accumulators. */
+export class GroupTable {
+  private groups = new Map<string, { group: EncodedGroup; accumulators: AnyAccumulator[] }>();
+
+  constructor(private readonly plan: AggregatePlan) {}
+
+  get size(): number {
+    return this.groups.size;
+  }
+
+  add(row: readonly EtlValue[]): void {
+    const group = this.plan.groupIndexes.map((i) => encodeGroupValue(row[i]!));
+    const key = JSON.stringify(group);
+    let entry = this.groups.get(key);
+    if (!entry) {
+      entry = { group, accumulators: this.plan.aggregates.map((a) => a.create()) };
+      this.groups.set(key, entry);
+    }
+    this.plan.valueIndexes.forEach((index, i) => entry.accumulators[i]!.add((index === null ? 0 : row[index]) as never));
+  }
+
+  /** The groups by bucket, each bucket's in key order (deterministic output), and an empty table. */
+  drain(buckets: number): Map<number, GroupEntry[]> {
+    const byBucket = new Map<number, GroupEntry[]>();
+    for (const key of [...this.groups.keys()].sort()) {
+      const { group, accumulators } = this.groups.get(key)!;
+      const bucket = bucketOf(key, buckets);
+      let list = byBucket.get(bucket);
+      if (!list) byBucket.set(bucket, (list = []));
+      list.push({ group, states: accumulators.map((a) => a.toJSON()) });
+    }
+    this.groups.clear();
+    return byBucket;
+  }
+}
+
+/** Merges entries of the same groups (from many partitions' pieces) into one state per group. */
+export class GroupMerger {
+  private groups = new Map<string, { group: EncodedGroup; accumulators: AnyAccumulator[] }>();
+
+  constructor(private readonly plan: AggregatePlan) {}
+
+  add(entry: GroupEntry): void {
+    const key = JSON.stringify(entry.group);
+    const incoming = entry.states.map((s, i) => this.plan.aggregates[i]!.fromJSON(s));
+    const existing = this.groups.get(key);
+    if (!existing) this.groups.set(key, { group: entry.group, accumulators: incoming });
+    else existing.accumulators.forEach((acc, i) => acc.merge(incoming[i]!));
+  }
+
+  /** Every group in output order, with its aggregate results. */
+  results(): { group: EtlValue[]; values: unknown[] }[] {
+    const kinds = this.plan.groupKinds;
+    return [...this.groups.values()]
+      .sort((a, b) => compareGroups(kinds, a.group, b.group))
+      .map((g) => ({ group: g.group.map((v, i) => decodeGroupValue(kinds[i]!, v)), values: g.accumulators.map((a) => a.result()) }));
+  }
+
+  /** Every group in output order, with its merged states (what a reduce task writes). */
+  entries(): GroupEntry[] {
+    const kinds = this.plan.groupKinds;
+    return [...this.groups.values()]
+      .sort((a, b) => compareGroups(kinds, a.group, b.group))
+      .map((g) => ({ group: g.group, states: g.accumulators.map((a) => a.toJSON()) }));
+  }
+}

@@ -1,0 +1,62 @@
+// The plan the first task writes and every later task reads: the normalized job, the exact input
+// objects, the spec, and the input's layout. In S3, not in the state payload.
+import { z } from 'zod';
+import { InputNotFound, InvalidInput } from '../lib/errors';
+import { jobFingerprint, type InputObject, type JobFingerprint } from '../lib/job-fingerprint';
+import { getJson, putJson } from '../lib/s3';
+import { DELIMITERS } from './csv-header';
+import { etlJobSchema } from './job-input';
+import { etlKeys } from './keys';
+import { etlSpecSchema, type EtlSpec } from './spec';
+
+const inputObjectSchema = z.object({ key: z.string(), size: z.number(), etag: z.string() });
+
+const manifestSchema = z.object({
+  version: z.literal(1),
+  jobId: z.string(),
+  job: etlJobSchema,
+  inputObject: inputObjectSchema,
+  /** The object the spec was read from, when the job names one by key. */
+  specObject: inputObjectSchema.nullable(),
+  /** The spec as written (inline, or read from specObject): normalized on every read by the one schema. */
+  rawSpec: z.unknown(),
+  format: z.enum(['csv', 'parquet']),
+  csv: z
+    .object({
+      delimiter: z.enum(DELIMITERS),
+      header: z.array(z.string()),
+      /** For each spec column, its field index in a row. */
+      fieldIndexes: z.array(z.number().int().min(0)),
+      dataStart: z.number().int(),
+    })
+    .nullable(),
+  /** How many buckets partial aggregates are hash-partitioned into. */
+  buckets: z.number().int().min(1),
+});
+
+export type EtlManifest = z.infer<typeof manifestSchema> & { spec: EtlSpec };
+export type StoredManifest = Omit<EtlManifest, 'spec'>;
+
+export function jobFingerprintOf(m: StoredManifest): JobFingerprint {
+  return jobFingerprint(m.job, m.specObject ? [m.inputObject, m.specObject] : [m.inputObject]);
+}
+
+export async function writeManifest(m: StoredManifest): Promise<void> {
+  await putJson(etlKeys.manifest(m.jobId), m);
+}
+
+export async function readManifest(jobId: string): Promise<EtlManifest> {
+  const key = etlKeys.manifest(jobId);
+  let raw: unknown;
+  try {
+    raw = await getJson<unknown>(key);
+  } catch (err) {
+    if (err instanceof InputNotFound) throw new InputNotFound(`No manifest for job ${jobId}: run the plan task first`, { key });
+    throw err;
+  }
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) throw new InvalidInput(`Manifest of job ${jobId} is malformed: ${parsed.error.message}`, { key });
+  return { ...parsed.data, spec: etlSpecSchema.parse(parsed.data.rawSpec) };
+}
+
+export type { InputObject };
