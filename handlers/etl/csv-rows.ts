@@ -38,15 +38,18 @@ export async function* csvRecords(bytes: Readable, opts: CsvRecordsOptions): Asy
       relax_quotes: true,
       skip_empty_lines: false,
       bom: false,
+      // The record's raw text gives its length in bytes, hence the cursor; csv-parse's `info` would
+      // too, at half the speed.
       raw: true,
-      info: true,
     }),
   );
   bytes.on('error', (err) => parser.destroy(err));
   let row = opts.firstRow;
-  for await (const { record, raw, info } of parser as AsyncIterable<{ record: string[]; raw: string; info: { bytes: number } }>) {
+  let end = opts.start;
+  for await (const { record, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
     const current = row++;
+    end += Buffer.byteLength(raw);
     if (record.length === 1 && record[0] === '' && /^\r?\n?$/.test(raw)) continue;
-    yield { row: current, fields: record, raw: raw.replace(/\r?\n$/, ''), end: opts.start + info.bytes };
+    yield { row: current, fields: record, raw: raw.replace(/\r?\n$/, ''), end };
   }
 }

@@ -10,7 +10,6 @@ const FLOAT_WORDS: Record<string, number> = { nan: NaN, inf: Infinity, infinity:
 const BOOLS: Record<string, boolean> = { true: true, t: true, '1': true, false: false, f: false, '0': false };
 const DATE = /^(-?\d{4,6})-(\d{2})-(\d{2})$/;
 const TIMESTAMP = /^(-?\d{4,6})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
-const MS_PER_DAY = 86_400_000;
 
 /** A decoder's mark for bytes that were not UTF-8: such a field is rejected, not stored garbled. */
 const REPLACEMENT = '\uFFFD';
@@ -27,14 +26,24 @@ function parseBool(text: string): ParseResult<boolean> {
   return value === undefined ? { ok: false, reason: `"${text}" is not a boolean (true/false, t/f, 1/0)` } : { ok: true, value };
 }
 
-/** Days since 1970-01-01 of a real calendar date, or undefined (2024-02-30 is not one). */
-function epochDay(year: number, month: number, day: number): number | undefined {
-  const ms = Date.UTC(year, month - 1, day);
-  const d = new Date(ms);
-  // Date.UTC maps years 0-99 to 1900-1999: set the year explicitly.
-  d.setUTCFullYear(year, month - 1, day);
-  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return undefined;
-  return Math.round(d.getTime() / MS_PER_DAY);
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function isLeap(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/**
+ * Days since 1970-01-01 of a real calendar date (proleptic Gregorian), or undefined (2024-02-30 is
+ * not one). Arithmetic (Hinnant's days_from_civil), not Date objects: it runs for every field.
+ */
+export function epochDay(year: number, month: number, day: number): number | undefined {
+  if (month < 1 || month > 12 || day < 1 || day > (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]!)) return undefined;
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 function parseDate(text: string): ParseResult<number> {
@@ -59,9 +68,12 @@ function parseTimestamp(text: string): ParseResult<bigint> {
   const days = epochDay(Number(m[1]), Number(m[2]), Number(m[3]));
   const [hours, minutes, seconds] = [Number(m[4]), Number(m[5]), Number(m[6])];
   if (days === undefined || hours > 23 || minutes > 59 || seconds > 59) return bad;
-  const micros = BigInt((m[7] ?? '').padEnd(9, '0').slice(0, 6));
-  const secondsOfDay = BigInt(hours * 3600 + minutes * 60 + seconds - offsetMinutes(m[8]) * 60);
-  return { ok: true, value: (BigInt(days) * 86_400n + secondsOfDay) * 1_000_000n + micros };
+  const micros = Number((m[7] ?? '').padEnd(9, '0').slice(0, 6));
+  const epochSeconds = days * 86_400 + hours * 3600 + minutes * 60 + seconds - offsetMinutes(m[8]) * 60;
+  // Exact in a double within ±285 years of 1970 (2^53 µs); BigInt arithmetic beyond.
+  const exact = epochSeconds * 1_000_000 + micros;
+  const value = Number.isSafeInteger(exact) ? BigInt(exact) : BigInt(epochSeconds) * 1_000_000n + BigInt(micros);
+  return { ok: true, value };
 }
 
 function parseText(text: string, type: ColumnType): ParseResult<Exclude<EtlValue, null>> {

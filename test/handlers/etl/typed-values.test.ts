@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { compileWhere } from '../../../handlers/etl/row-filter';
 import { etlSpecSchema, type ColumnType } from '../../../handlers/etl/spec';
-import { parseField } from '../../../handlers/etl/typed-values';
+import { epochDay, parseField } from '../../../handlers/etl/typed-values';
 import { InvalidInput } from '../../../handlers/lib/errors';
 import { duckRows, useDuckDb } from '../../support/duckdb';
 import { thrown } from '../../support/thrown';
@@ -31,6 +31,20 @@ describe('handlers/etl/typed-values', () => {
       const [row] = await duckRows(duck(), `select (date '${d}' - date '1970-01-01')::INTEGER as days`);
       expect(value(d, t('date')), d).to.equal(row!.days);
     }
+  });
+
+  it('counts days since 1970 as the platform calendar does, for every month of years 1-9999 sampled', () => {
+    for (let i = 0; i < 3000; i++) {
+      const year = 1 + ((i * 7919) % 9999);
+      const month = 1 + (i % 12);
+      const day = 1 + ((i * 31) % 28);
+      const viaDate = new Date(0);
+      viaDate.setUTCFullYear(year, month - 1, day);
+      viaDate.setUTCHours(0, 0, 0, 0);
+      expect(epochDay(year, month, day), `${year}-${month}-${day}`).to.equal(viaDate.getTime() / 86_400_000);
+    }
+    expect(epochDay(2024, 2, 29)).to.equal(19_782);
+    expect([epochDay(2023, 2, 29), epochDay(1900, 2, 29), epochDay(2024, 4, 31)]).to.deep.equal([undefined, undefined, undefined]);
   });
 
   it('refuses dates and times that do not exist', () => {
