@@ -1,7 +1,7 @@
 // `longhaul run --help` (the pipelines) and `longhaul run <pipeline> --help` (its options), written from
 // the pipelines' declarations: flags, help lines and the job schema's defaults.
 import type { Pipeline } from '../../handlers/pipeline';
-import { fieldValue, jobDefaults } from '../run/execution-input';
+import { schemaDefault } from '../run/execution-input';
 
 const COMMON_OPTIONS: [string, string][] = [
   ['--job-id <id>', 'Default: derived from the inputs\' content and the settings, so a re-run of a finished job returns its results without doing the work again.'],
@@ -35,9 +35,8 @@ function defaultText(value: unknown): string {
 }
 
 export function pipelineHelp(p: Pipeline): string {
-  const defaults = jobDefaults(p);
   const uploads = p.cli.uploads.map((u): [string, string] => [`--${u.flag} <file>`, u.help]);
-  const flags = p.cli.flags.map((f): [string, string] => [`--${f.name} <${f.type === 'json' ? 'json|@file' : f.type}>`, `${f.help}${defaultText(fieldValue(defaults, f.field))}`]);
+  const flags = p.cli.flags.map((f): [string, string] => [`--${f.name} <${f.type === 'json' ? 'json|@file' : f.type}>`, `${f.help}${defaultText(schemaDefault(p.job, f.field))}`]);
   const required = p.cli.uploads.map((u) => `--${u.flag} <file>`).join(' ');
   return [
     `Usage: longhaul run ${p.name} ${required} [options]`,

@@ -109,15 +109,32 @@ export async function prepareJob(req: JobRequest): Promise<PreparedJob> {
   return { jobId, input: validate(req, raw), uploads, derived: req.jobId === undefined };
 }
 
-/** The execution input's defaults, as the pipeline's job schema fills them in; undefined if it needs more. */
-export function jobDefaults(pipeline: Pipeline): Record<string, unknown> | undefined {
-  const req: JobRequest = { pipeline, files: Object.fromEntries(pipeline.cli.uploads.map((u) => [u.flag, 'file'])) };
-  const parsed = pipeline.job.safeParse(assemble(req, 'defaults').raw);
-  return parsed.success ? (parsed.data as Record<string, unknown>) : undefined;
+/** The parts of a zod schema's definition that say where a field's default is. */
+interface SchemaNode {
+  def?: { type?: string; defaultValue?: unknown; innerType?: SchemaNode; shape?: Record<string, SchemaNode>; in?: SchemaNode };
+  shape?: Record<string, SchemaNode>;
 }
 
-export function fieldValue(source: unknown, path: FieldPath): unknown {
-  let node = source;
-  for (const part of path) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
-  return node;
+/**
+ * The default the job schema gives the field at `path` (read from the schema itself, so a pipeline
+ * whose input has required fields, such as the ETL spec, still shows its defaults); undefined if none.
+ */
+export function schemaDefault(schema: unknown, path: FieldPath): unknown {
+  let node = schema as SchemaNode | undefined;
+  for (const part of path) {
+    node = unwrap(node);
+    node = node?.def?.shape?.[part] ?? node?.shape?.[part];
+  }
+  for (let depth = 0; node?.def && depth < 8; depth++) {
+    if (node.def.type === 'default') return node.def.defaultValue;
+    node = node.def.innerType ?? node.def.in;
+  }
+  return undefined;
+}
+
+/** Through optional, nullable, default and prefault wrappers to the object schema inside. */
+function unwrap(node: SchemaNode | undefined): SchemaNode | undefined {
+  let current = node;
+  for (let depth = 0; current?.def && !current.def.shape && depth < 8; depth++) current = current.def.innerType ?? current.def.in;
+  return current;
 }
