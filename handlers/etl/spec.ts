@@ -33,7 +33,7 @@ export interface Aggregate {
 export const MAX_DECIMAL_PRECISION = 38;
 
 const TYPE = /^(string|int|float|bool|date|timestamp|decimal\(\s*(\d+)\s*,\s*(\d+)\s*\))(!?)$/;
-const AGGREGATE = /^(count|sum|avg|min|max|count_distinct|stddev)(?:\(\s*([^()\s]+)\s*\))?$/;
+const AGGREGATE = /^(count|sum|avg|min|max|count_distinct|stddev)(?:\(\s*([^()]*?)\s*\))?$/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const NUMERIC: readonly ColumnKind[] = ['int', 'float', 'decimal'];
 

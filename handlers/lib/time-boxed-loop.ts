@@ -44,21 +44,25 @@ export async function runTimeBoxedLoop<S, R>(loop: TimeBoxedLoop<S, R>): Promise
   // Durations are read off the deadline's clock (Lambda's remaining time), the one that decides.
   const left = () => loop.deadline.remainingMs();
   let longestStepMs = 0;
+  // The last save must fit too: persisting what the steps hold can take longer than a step.
+  let longestSaveMs = 0;
   let steps = 0;
   let leftAtLastSave = left();
   const save = async () => {
     if (!dirty) return;
+    const before = left();
     seq += 1;
     if (loop.persist) state = await loop.persist(state, seq);
     await writeCheckpoint(loop.checkpointKey, seq, state);
     dirty = false;
     leftAtLastSave = left();
+    longestSaveMs = Math.max(longestSaveMs, before - leftAtLastSave);
   };
 
   while (!loop.finished(state)) {
     // The next step must fit in what is left, judged by the longest one so far. Every invocation takes
     // at least one step, or a budget spent before the first would loop the state machine forever.
-    if (steps > 0 && (left() <= longestStepMs || loop.deadline.passed())) {
+    if (steps > 0 && (left() <= longestStepMs + longestSaveMs || loop.deadline.passed())) {
       await save();
       return { done: false, cursor: { seq } };
     }
