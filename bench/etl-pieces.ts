@@ -8,7 +8,6 @@ import type { Readable } from 'node:stream';
 import { parse, type Options } from 'csv-parse';
 import { deadlineOf } from '../handlers/lib/deadline';
 import { deleteKeys, getRangeStream } from '../handlers/lib/s3';
-import { csvRecords } from '../handlers/etl/csv-rows';
 import { aggregatePlan, GroupTable } from '../handlers/etl/group-table';
 import { etlKeys } from '../handlers/etl/keys';
 import type { EtlManifest } from '../handlers/etl/manifest';
@@ -18,21 +17,12 @@ import { compileWhere } from '../handlers/etl/row-filter';
 import type { EtlSpec } from '../handlers/etl/spec';
 import { transformPartition } from '../handlers/etl/transform-partition';
 import { parseField } from '../handlers/etl/typed-values';
+import { CSV_PARSE_OPTIONS, csvRecords } from '../handlers/etl/csv-rows';
 
 export type CsvItem = Extract<PartitionItem, { kind: 'csv' }>;
 
-/** What handlers/etl/csv-rows.ts passes to csv-parse, minus the delimiter (from the manifest). Keep in step. */
-export const CSV_ROWS_OPTIONS: Options = {
-  quote: '"',
-  escape: '"',
-  record_delimiter: ['\r\n', '\n'],
-  relax_column_count: true,
-  relax_quotes: true,
-  skip_empty_lines: false,
-  bom: false,
-  raw: true,
-  info: true,
-};
+/** What handlers/etl/csv-rows.ts passes to csv-parse, minus the delimiter (from the manifest). */
+export const CSV_ROWS_OPTIONS: Options = CSV_PARSE_OPTIONS;
 
 export interface Pass {
   name: string;

@@ -1,8 +1,7 @@
 // The ETL job's input: the Step Functions execution input, validated once by plan. Later tasks read the
 // normalized copy from the manifest, so defaults are decided in exactly one place.
 import { z } from 'zod';
-import { jobKeys } from '../lib/storage-layout';
-import { jobIdSchema, s3KeySchema } from '../lib/validation';
+import { inputUnderJobPrefix, jobIdSchema, s3KeySchema } from '../lib/validation';
 import { etlSpecSchema } from './spec';
 
 /** The spec inline, or the key of a JSON object holding it. */
@@ -12,27 +11,22 @@ const specField = z.union([z.strictObject({ key: s3KeySchema }), z.record(z.stri
   if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
 });
 
-export const etlJobSchema = z
-  .strictObject({
+export const etlJobSchema = inputUnderJobPrefix(
+  z.strictObject({
     jobId: jobIdSchema,
     input: z.strictObject({ key: s3KeySchema }),
     spec: specField,
-    /** Bytes per CSV partition, in MB (fractions allowed: tests cut tiny files into many partitions). */
-    partitionMb: z.number().positive().max(10_240).default(64),
+    /**
+     * Bytes per CSV partition, in MB (fractions allowed: tests cut tiny files into many partitions). At most
+     * 256: a range scan holds its range in memory (1,024 MB functions).
+     */
+    partitionMb: z.number().positive().max(256).default(64),
     maxConcurrency: z.number().int().min(1).max(10_000).default(10),
     /** Rejected rows allowed, as a percentage of the rows read, before the job fails. */
     maxRejectPercent: z.number().min(0).max(100).default(0),
     /** Buckets the partial aggregates are hash-partitioned into, reduced in parallel; default from the partition count. */
     reduceBuckets: z.number().int().min(1).max(256).nullable().default(null),
-  })
-  .refine((job) => job.input.key.startsWith(jobKeys.input(job.jobId, '')), {
-    path: ['input', 'key'],
-    message: 'must be under jobs/<jobId>/input/',
-    when: (payload) => {
-      const v = payload.value as { jobId?: unknown; input?: { key?: unknown } } | undefined;
-      return typeof v?.jobId === 'string' && typeof v.input?.key === 'string';
-    },
-  });
+  }));
 
 export type EtlJob = z.infer<typeof etlJobSchema>;
 

@@ -1,9 +1,9 @@
 // The plan the first task writes and every later task reads: the normalized job, the exact input
 // objects, the spec, and the input's layout. In S3, not in the state payload.
 import { z } from 'zod';
-import { InputNotFound, InvalidInput } from '../lib/errors';
 import { jobFingerprint, type InputObject, type JobFingerprint } from '../lib/job-fingerprint';
-import { getJson, putJson } from '../lib/s3';
+import { putJson } from '../lib/s3';
+import { readStoredJson } from '../lib/stored-json';
 import { DELIMITERS } from './csv-header';
 import { etlJobSchema } from './job-input';
 import { etlKeys } from './keys';
@@ -46,17 +46,8 @@ export async function writeManifest(m: StoredManifest): Promise<void> {
 }
 
 export async function readManifest(jobId: string): Promise<EtlManifest> {
-  const key = etlKeys.manifest(jobId);
-  let raw: unknown;
-  try {
-    raw = await getJson<unknown>(key);
-  } catch (err) {
-    if (err instanceof InputNotFound) throw new InputNotFound(`No manifest for job ${jobId}: run the plan task first`, { key });
-    throw err;
-  }
-  const parsed = manifestSchema.safeParse(raw);
-  if (!parsed.success) throw new InvalidInput(`Manifest of job ${jobId} is malformed: ${parsed.error.message}`, { key });
-  return { ...parsed.data, spec: etlSpecSchema.parse(parsed.data.rawSpec) };
+  const stored = await readStoredJson(etlKeys.manifest(jobId), manifestSchema, { missing: `No manifest for job ${jobId}: run the plan task first`, name: `Manifest of job ${jobId}` });
+  return { ...stored, spec: etlSpecSchema.parse(stored.rawSpec) };
 }
 
 export type { InputObject };

@@ -2,7 +2,7 @@
 // names every offending field, so one failed execution shows everything to fix.
 import { z } from 'zod';
 import { InvalidInput } from './errors';
-import { JOB_ID_PATTERN } from './storage-layout';
+import { JOB_ID_PATTERN, jobKeys } from './storage-layout';
 
 export interface FieldProblem {
   field: string;
@@ -44,3 +44,19 @@ export const s3KeySchema = z
   .min(1, 'must not be empty')
   .refine((key) => !key.startsWith('/'), 'must not start with "/"')
   .refine((key) => Buffer.byteLength(key, 'utf8') <= MAX_KEY_BYTES, `must be at most ${MAX_KEY_BYTES} bytes in UTF-8`);
+
+/**
+ * Refuses an execution input whose `input.key` is not under `jobs/<jobId>/input/`: the IAM policy lets a
+ * pipeline's first tasks read only the job's own input prefix. Runs even when other fields failed (`when`),
+ * so one error lists every problem.
+ */
+export function inputUnderJobPrefix<T extends { jobId: string; input: { key: string } }>(schema: z.ZodType<T>): z.ZodType<T> {
+  return schema.refine((job) => job.input.key.startsWith(jobKeys.input(job.jobId, '')), {
+    path: ['input', 'key'],
+    message: 'must be under jobs/<jobId>/input/',
+    when: (payload) => {
+      const v = payload.value as { jobId?: unknown; input?: { key?: unknown } } | undefined;
+      return typeof v?.jobId === 'string' && typeof v.input?.key === 'string';
+    },
+  });
+}

@@ -1,8 +1,7 @@
 // The video job's input: the Step Functions execution input, validated once by probe. Later tasks
 // read the normalized copy from the manifest, so defaults are decided in exactly one place.
 import { z } from 'zod';
-import { jobIdSchema, s3KeySchema } from '../lib/validation';
-import { jobKeys } from '../lib/storage-layout';
+import { inputUnderJobPrefix, jobIdSchema, s3KeySchema } from '../lib/validation';
 import { PRESETS } from './chunk-plan';
 
 // Strict objects: a misspelt option (`chunk_seconds`) is an error, not a silently ignored default.
@@ -14,8 +13,8 @@ export const outputSettingsSchema = z.strictObject({
   audioBitrateKbps: z.number().int().min(32).max(512).default(128),
 });
 
-export const videoJobSchema = z
-  .strictObject({
+export const videoJobSchema = inputUnderJobPrefix(
+  z.strictObject({
     jobId: jobIdSchema,
     input: z.strictObject({ key: s3KeySchema }),
     // prefault, not default: an omitted `output` still goes through the field defaults above.
@@ -23,17 +22,7 @@ export const videoJobSchema = z
     /** Chunk length in seconds; null or absent lets the cost model choose. */
     chunkSeconds: z.number().positive().max(3600).nullable().default(null),
     maxConcurrency: z.number().int().min(1).max(1000).default(10),
-  })
-  // The IAM policy lets probe and split read only the job's own input prefix. `when` runs the check
-  // even if other fields failed, so one error lists every problem.
-  .refine((job) => job.input.key.startsWith(jobKeys.input(job.jobId, '')), {
-    path: ['input', 'key'],
-    message: 'must be under jobs/<jobId>/input/',
-    when: (payload) => {
-      const v = payload.value as { jobId?: unknown; input?: { key?: unknown } } | undefined;
-      return typeof v?.jobId === 'string' && typeof v.input?.key === 'string';
-    },
-  });
+  }));
 
 export type VideoJob = z.infer<typeof videoJobSchema>;
 export type OutputSettings = z.infer<typeof outputSettingsSchema>;

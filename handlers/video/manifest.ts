@@ -1,9 +1,10 @@
 // The plan probe writes to S3 and every later task reads: source facts, normalized settings and
 // the chunk list. Kept in S3, not in the state payload, so a long video never nears 256 KiB.
 import { z } from 'zod';
-import { getJson, putJson } from '../lib/s3';
+import { putJson } from '../lib/s3';
+import { readStoredJson } from '../lib/stored-json';
 import { jobFingerprint, type JobFingerprint } from '../lib/job-fingerprint';
-import { InputNotFound, InvalidInput, isNotFound } from '../lib/errors';
+import { InvalidInput } from '../lib/errors';
 import { videoJobSchema } from './job-input';
 import { videoKeys } from './keys';
 
@@ -86,19 +87,7 @@ export function jobFingerprintOf(m: Manifest): JobFingerprint {
 }
 
 export async function readManifest(jobId: string): Promise<Manifest> {
-  const key = videoKeys.manifest(jobId);
-  let raw: unknown;
-  try {
-    raw = await getJson<unknown>(key);
-  } catch (err) {
-    if (err instanceof InputNotFound || isNotFound(err)) {
-      throw new InputNotFound(`No manifest for job ${jobId}: run the probe task first`, { key });
-    }
-    throw err;
-  }
-  const parsed = manifestSchema.safeParse(raw);
-  if (!parsed.success) throw new InvalidInput(`Manifest of job ${jobId} is malformed: ${parsed.error.message}`, { key });
-  return parsed.data;
+  return readStoredJson(videoKeys.manifest(jobId), manifestSchema, { missing: `No manifest for job ${jobId}: run the probe task first`, name: `Manifest of job ${jobId}` });
 }
 
 /** The chunk list for the Map first, then the manifest: the manifest's presence means both are complete. */
