@@ -2,6 +2,7 @@
 // catalog (handlers/catalog.ts) collects the declarations; infra, the local runtime and `longhaul run`
 // read everything they need from them, so adding a pipeline touches nothing in local/, infra/ or the CLI.
 // See README.md, "Add a pipeline".
+import { extname } from 'node:path';
 import type { z } from 'zod';
 import type { FunctionSpec } from './catalog-types';
 
@@ -28,6 +29,11 @@ export interface PipelineUpload {
   /** Its object name under the job's input/ prefix, from the local path: `source.mp4`. */
   objectName(localPath: string): string;
   contentType?: string;
+}
+
+/** The usual upload: one local file as the job's `input.key`, stored as `source<its extension>`. */
+export function sourceFileUpload(help: string, defaultExtension: string, contentType?: string): PipelineUpload {
+  return { flag: 'input', field: ['input', 'key'], help, objectName: (path) => `source${extname(path).toLowerCase() || defaultExtension}`, contentType };
 }
 
 /** An object of the job to download, and where to. */

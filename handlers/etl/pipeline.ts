@@ -6,7 +6,7 @@ import { basename, extname, join } from 'node:path';
 import { z } from 'zod';
 import type { FunctionSpec } from '../catalog-types';
 import { jobKeys, keyPatterns } from '../lib/storage-layout';
-import { definePipeline } from '../pipeline';
+import { definePipeline, sourceFileUpload } from '../pipeline';
 import { etlJobSchema } from './job-input';
 
 const etlFunction = (name: string, entry: string, description: string, sizing: Pick<FunctionSpec, 'memoryMb' | 'timeoutSeconds'>, s3: FunctionSpec['s3']): FunctionSpec => ({
@@ -74,15 +74,7 @@ export const etlPipeline = definePipeline({
   output: etlOutputSchema,
   units: { name: 'partition', functionName: 'EtlTransform' },
   cli: {
-    uploads: [
-      {
-        flag: 'input',
-        field: ['input', 'key'],
-        help: 'The CSV or Parquet file. Required.',
-        objectName: (path) => `source${extname(path).toLowerCase() || '.csv'}`,
-        contentType: 'application/octet-stream',
-      },
-    ],
+    uploads: [sourceFileUpload('The CSV or Parquet file. Required.', '.csv', 'application/octet-stream')],
     flags: [
       { name: 'spec', field: ['spec'], type: 'json', help: 'The spec: columns and types, where, groupBy, aggregates, rows (README.md, "The ETL pipeline"). Required.' },
       { name: 'partition-mb', field: ['partitionMb'], type: 'number', help: 'Bytes of CSV per partition, in MB.' },

@@ -5,7 +5,7 @@ import { basename, extname, join } from 'node:path';
 import { z } from 'zod';
 import type { FunctionSpec } from '../catalog-types';
 import { keyPatterns } from '../lib/storage-layout';
-import { definePipeline } from '../pipeline';
+import { definePipeline, sourceFileUpload } from '../pipeline';
 import { videoJobSchema } from './job-input';
 import { videoKeys } from './keys';
 import { verificationSchema, type Verification } from './verify';
@@ -110,15 +110,7 @@ export const videoPipeline = definePipeline({
   output: videoOutputSchema,
   units: { name: 'chunk', functionName: 'VideoTranscodeChunk' },
   cli: {
-    uploads: [
-      {
-        flag: 'input',
-        field: ['input', 'key'],
-        help: 'Source video (any container ffprobe reads). Required.',
-        objectName: (path) => `source${extname(path).toLowerCase() || '.mp4'}`,
-        contentType: 'video/mp4',
-      },
-    ],
+    uploads: [sourceFileUpload('Source video (any container ffprobe reads). Required.', '.mp4', 'video/mp4')],
     flags: [
       { name: 'height', field: ['output', 'height'], type: 'integer', help: 'Output height in pixels, even.' },
       { name: 'crf', field: ['output', 'crf'], type: 'integer', help: 'x264 constant rate factor 0-51.' },
