@@ -123,14 +123,6 @@ export class GroupMerger {
     else existing.accumulators.forEach((acc, i) => acc.merge(incoming[i]!));
   }
 
-  /** Every group in output order, with its aggregate results. */
-  results(): { group: EtlValue[]; values: unknown[] }[] {
-    const kinds = this.plan.groupKinds;
-    return [...this.groups.values()]
-      .sort((a, b) => compareGroups(kinds, a.group, b.group))
-      .map((g) => ({ group: g.group.map((v, i) => decodeGroupValue(kinds[i]!, v)), values: g.accumulators.map((a) => a.result()) }));
-  }
-
   /** Every group in output order, with its merged states (what a reduce task writes). */
   entries(): GroupEntry[] {
     const kinds = this.plan.groupKinds;

@@ -1,7 +1,7 @@
 // The plan the first task writes and every later task reads: the normalized job, the exact input
 // objects, the spec, and the input's layout. In S3, not in the state payload.
 import { z } from 'zod';
-import { jobFingerprint, type InputObject, type JobFingerprint } from '../lib/job-fingerprint';
+import { jobFingerprint, type JobFingerprint } from '../lib/job-fingerprint';
 import { putJson } from '../lib/s3';
 import { readStoredJson } from '../lib/stored-json';
 import { DELIMITERS } from './csv-header';
@@ -50,4 +50,3 @@ export async function readManifest(jobId: string): Promise<EtlManifest> {
   return { ...stored, spec: etlSpecSchema.parse(stored.rawSpec) };
 }
 
-export type { InputObject };
