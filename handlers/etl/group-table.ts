@@ -1,6 +1,6 @@
 // Groups and their partial aggregates, in memory for a while, then written out hash-partitioned into
-// buckets: every group lands in the same bucket from every partition, so each reduce task merges its
-// bucket's groups alone and no task ever holds all of them.
+// buckets, each bucket's groups sorted in output order: every group lands in the same bucket from every
+// partition, so each reduce task merges its bucket's sorted runs alone (reduce-bucket.ts).
 import { createHash } from 'node:crypto';
 import { aggregate, type Accumulator, type Aggregate } from './aggregate/aggregates';
 import { decodeDouble, encodeDouble, type JsonValue } from './aggregate/json-codec';
@@ -54,10 +54,10 @@ export function decodeGroupValue(kind: ColumnKind, v: JsonValue): EtlValue {
 }
 
 /** Group order for the output: column by column, each in its kind's order, nulls last (as DuckDB sorts). */
-export function compareGroups(kinds: readonly ColumnKind[], a: EncodedGroup, b: EncodedGroup): number {
+export function compareDecodedGroups(kinds: readonly ColumnKind[], a: readonly EtlValue[], b: readonly EtlValue[]): number {
   for (let i = 0; i < kinds.length; i++) {
-    const x = decodeGroupValue(kinds[i]!, a[i]!);
-    const y = decodeGroupValue(kinds[i]!, b[i]!);
+    const x = a[i]!;
+    const y = b[i]!;
     if (x === null || y === null) {
       if (x !== y) return x === null ? 1 : -1;
       continue;
@@ -94,40 +94,21 @@ export class GroupTable {
     this.plan.valueIndexes.forEach((index, i) => entry.accumulators[i]!.add((index === null ? 0 : row[index]) as never));
   }
 
-  /** The groups by bucket, each bucket's in key order (deterministic output), and an empty table. */
+  /** The groups by bucket, each bucket's in output order (a sorted run for the reduce's merge), and an empty table. */
   drain(buckets: number): Map<number, GroupEntry[]> {
-    const byBucket = new Map<number, GroupEntry[]>();
-    for (const key of [...this.groups.keys()].sort()) {
-      const { group, accumulators } = this.groups.get(key)!;
+    const kinds = this.plan.groupKinds;
+    const byBucket = new Map<number, { values: EtlValue[]; entry: GroupEntry }[]>();
+    for (const [key, { group, accumulators }] of this.groups) {
       const bucket = bucketOf(key, buckets);
       let list = byBucket.get(bucket);
       if (!list) byBucket.set(bucket, (list = []));
-      list.push({ group, states: accumulators.map((a) => a.toJSON()) });
+      list.push({ values: group.map((v, i) => decodeGroupValue(kinds[i]!, v)), entry: { group, states: accumulators.map((a) => a.toJSON()) } });
     }
     this.groups.clear();
-    return byBucket;
-  }
-}
-
-/** Merges entries of the same groups (from many partitions' pieces) into one state per group. */
-export class GroupMerger {
-  private groups = new Map<string, { group: EncodedGroup; accumulators: AnyAccumulator[] }>();
-
-  constructor(private readonly plan: AggregatePlan) {}
-
-  add(entry: GroupEntry): void {
-    const key = JSON.stringify(entry.group);
-    const incoming = entry.states.map((s, i) => this.plan.aggregates[i]!.fromJSON(s));
-    const existing = this.groups.get(key);
-    if (!existing) this.groups.set(key, { group: entry.group, accumulators: incoming });
-    else existing.accumulators.forEach((acc, i) => acc.merge(incoming[i]!));
-  }
-
-  /** Every group in output order, with its merged states (what a reduce task writes). */
-  entries(): GroupEntry[] {
-    const kinds = this.plan.groupKinds;
-    return [...this.groups.values()]
-      .sort((a, b) => compareGroups(kinds, a.group, b.group))
-      .map((g) => ({ group: g.group, states: g.accumulators.map((a) => a.toJSON()) }));
+    const sorted = new Map<number, GroupEntry[]>();
+    for (const [bucket, list] of [...byBucket].sort(([a], [b]) => a - b)) {
+      sorted.set(bucket, list.sort((a, b) => compareDecodedGroups(kinds, a.values, b.values)).map((x) => x.entry));
+    }
+    return sorted;
   }
 }

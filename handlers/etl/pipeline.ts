@@ -1,5 +1,5 @@
 // The ETL pipeline, declared once: plan → scan CSV ranges + stitch (CSV only) → transform partitions
-// (Distributed Map, time-boxed) → reduce buckets (in parallel) → report. Its functions, its execution
+// (Distributed Map, time-boxed) → gather → reduce buckets (in parallel) → report. Its functions, its execution
 // input, how `longhaul run etl` builds one from local files and flags, and what a finished job reports.
 // See README.md, "The ETL pipeline".
 import { basename, extname, join } from 'node:path';
@@ -37,8 +37,9 @@ export const etlFunctions: readonly FunctionSpec[] = [
     read: [keyPatterns.input, keyPatterns.work],
     write: [keyPatterns.work],
   }),
-  etlFunction('EtlReduce', 'reduce.ts', 'Merges one bucket of the partial aggregates from every partition', { memoryMb: 3008, timeoutSeconds: 900 }, readWork),
-  etlFunction('EtlReport', 'report.ts', 'Checks the totals and the reject limit, writes aggregates.csv/.parquet, rejects.csv, rows/ and report.json', { memoryMb: 3008, timeoutSeconds: 900 }, {
+  etlFunction('EtlGather', 'gather.ts', "Reads every transformed partition's summary once: row totals, the reject limit, each bucket's runs", { memoryMb: 1024, timeoutSeconds: 300 }, readWork),
+  etlFunction('EtlReduce', 'reduce.ts', 'Merges one bucket of the partial aggregates from every partition (a streaming merge of sorted runs)', { memoryMb: 1024, timeoutSeconds: 900 }, readWork),
+  etlFunction('EtlReport', 'report.ts', 'Writes aggregates.csv/.parquet (a streaming merge of the reduced buckets), rejects.csv, rows/ and report.json', { memoryMb: 1024, timeoutSeconds: 900 }, {
     read: [keyPatterns.work, keyPatterns.output],
     write: [keyPatterns.work, keyPatterns.output],
   }),

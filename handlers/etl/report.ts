@@ -1,20 +1,24 @@
-// Lambda: the job's end. Totals from every partition (rows in = out + filtered + rejected, or a bug), the
-// reject limit, then the outputs: aggregates.csv and .parquet in group order, rejects.csv in row order,
-// the rows' Parquet parts, and report.json last (the job's completion marker). Marks the job SUCCEEDED.
-import { InternalError, InvalidInput } from '../lib/errors';
+// Lambda: the job's end, after gather (totals, reject limit) and reduce: the outputs, aggregates.csv and
+// .parquet in group order (a streaming merge of the reduced buckets, so any number of groups), rejects.csv
+// in row order, the rows' Parquet parts, and report.json last (the job's completion marker). Marks the
+// job SUCCEEDED.
+import { PassThrough } from 'node:stream';
 import { forEachLimit } from '../lib/for-each-limit';
 import type { Logger } from '../lib/logger';
 import { finishJob } from '../lib/progress';
-import { getJson, getStream, putBuffer, putJson, putStream } from '../lib/s3';
+import { getJson, getStream, putJson, putStream } from '../lib/s3';
+import { putLines } from '../lib/s3-lines';
 import { defineTask } from '../lib/task';
-import { aggregatePlan, compareGroups, decodeGroupValue, type GroupEntry } from './group-table';
+import { readGathered, type Gathered } from './gathered';
+import { aggregatePlan } from './group-table';
+import { readGroupRun, runEntryOrder, type RunEntry } from './group-runs';
 import { jobRefSchema } from './job-input';
 import { etlKeys } from './keys';
 import { jobFingerprintOf, readManifest, type EtlManifest } from './manifest';
+import { mergeSorted } from './merge-sorted';
 import { asOutputValue, csvQuote, csvText, outputColumns } from './output-columns';
 import type { EtlValue } from './parquet-values';
-import { writeParquet } from './parquet-write';
-import { transformedPartitions } from './reduce';
+import { ParquetStreamWriter, writableSink } from './parquet-write';
 import type { Reject, TransformCounts } from './transform-partition';
 
 export interface EtlReport extends TransformCounts {
@@ -34,40 +38,78 @@ export interface ReportResult {
 }
 
 const COPY_CONCURRENCY = 4;
-const REJECT_SAMPLE = 5;
+/** Rows handed to the Parquet writer at once. */
+const PARQUET_BATCH = 10_000;
 
-/** The final rows of the aggregate table, in group order; one row without a group-by even with no input rows (as SQL). */
-async function aggregateRows(m: EtlManifest): Promise<EtlValue[][]> {
+/**
+ * The final rows of the aggregate table, in group order: the reduced buckets merged (each group is in one
+ * bucket only). One row without a group-by even with no input rows, as SQL has it.
+ */
+async function* aggregateRows(m: EtlManifest): AsyncGenerator<EtlValue[]> {
   const plan = aggregatePlan(m.spec);
-  const entries: GroupEntry[] = [];
-  for (let bucket = 0; bucket < m.buckets; bucket++) entries.push(...(await getJson<GroupEntry[]>(etlKeys.reduced(m.jobId, bucket))));
-  entries.sort((a, b) => compareGroups(plan.groupKinds, a.group, b.group));
-  if (entries.length === 0 && m.spec.groupBy.length === 0) entries.push({ group: [], states: plan.aggregates.map((a) => a.create().toJSON()) });
   const columns = outputColumns(m.spec);
   const groupCount = m.spec.groupBy.length;
-  return entries.map((e) => [
-    ...e.group.map((v, i) => decodeGroupValue(plan.groupKinds[i]!, v)),
+  const buckets = Array.from({ length: m.buckets }, (_, b) => readGroupRun(etlKeys.reduced(m.jobId, b), plan.groupKinds));
+  const row = (e: RunEntry): EtlValue[] => [
+    ...e.values,
     ...e.states.map((s, i) => asOutputValue(columns[groupCount + i]!.type, plan.aggregates[i]!.fromJSON(s).result())),
-  ]);
+  ];
+  let any = false;
+  for await (const entry of mergeSorted(buckets, runEntryOrder(plan.groupKinds))) {
+    any = true;
+    yield row(entry);
+  }
+  if (!any && groupCount === 0) yield row({ group: [], states: plan.aggregates.map((a) => a.create().toJSON()), values: [] });
 }
 
+async function writeAggregatesCsv(m: EtlManifest): Promise<number> {
+  const columns = outputColumns(m.spec);
+  async function* lines() {
+    yield columns.map((c) => csvQuote(c.name)).join(',');
+    for await (const r of aggregateRows(m)) yield r.map((v, i) => csvText(columns[i]!.type, v)).join(',');
+  }
+  return (await putLines(etlKeys.aggregatesCsv(m.jobId), lines(), { contentType: 'text/csv' })) - 1;
+}
+
+async function writeAggregatesParquet(m: EtlManifest): Promise<void> {
+  const body = new PassThrough();
+  const upload = putStream(etlKeys.aggregatesParquet(m.jobId), body, { contentType: 'application/vnd.apache.parquet' });
+  const writer = new ParquetStreamWriter(outputColumns(m.spec), writableSink(body));
+  try {
+    let batch: EtlValue[][] = [];
+    for await (const r of aggregateRows(m)) {
+      batch.push(r);
+      if (batch.length === PARQUET_BATCH) {
+        await writer.writeRows(batch);
+        batch = [];
+      }
+    }
+    await writer.writeRows(batch);
+    await writer.close();
+  } catch (err) {
+    // The upload aborts: no aggregates.parquet without its footer.
+    body.destroy(err as Error);
+    await upload.catch(() => {});
+    throw err;
+  }
+  await upload;
+}
+
+/** aggregates.csv and .parquet: each a pass over the merged buckets, so neither is ever whole in memory. */
 async function writeAggregates(m: EtlManifest): Promise<{ keys: string[]; groups: number }> {
   if (m.spec.aggregates.length === 0) return { keys: [], groups: 0 };
-  const columns = outputColumns(m.spec);
-  const rows = await aggregateRows(m);
-  const csv = [columns.map((c) => csvQuote(c.name)).join(','), ...rows.map((r) => r.map((v, i) => csvText(columns[i]!.type, v)).join(','))].join('\n');
-  await putBuffer(etlKeys.aggregatesCsv(m.jobId), `${csv}\n`, { contentType: 'text/csv' });
-  await putBuffer(etlKeys.aggregatesParquet(m.jobId), writeParquet(columns.map((c, i) => ({ ...c, values: rows.map((r) => r[i]!) }))), {
-    contentType: 'application/vnd.apache.parquet',
-  });
-  return { keys: [etlKeys.aggregatesCsv(m.jobId), etlKeys.aggregatesParquet(m.jobId)], groups: rows.length };
+  const groups = await writeAggregatesCsv(m);
+  await writeAggregatesParquet(m);
+  return { keys: [etlKeys.aggregatesCsv(m.jobId), etlKeys.aggregatesParquet(m.jobId)], groups };
 }
 
 /** rejects.csv (`row,reason,raw`): pieces in partition and checkpoint order are already in row order. */
 async function writeRejects(m: EtlManifest, pieces: readonly string[]): Promise<string> {
-  const lines = ['row,reason,raw'];
-  for (const key of pieces) for (const r of await getJson<Reject[]>(key)) lines.push(`${r.row},${csvQuote(r.reason)},${csvQuote(r.raw)}`);
-  await putBuffer(etlKeys.rejectsCsv(m.jobId), `${lines.join('\n')}\n`, { contentType: 'text/csv' });
+  async function* lines() {
+    yield 'row,reason,raw';
+    for (const key of pieces) for (const r of await getJson<Reject[]>(key)) yield `${r.row},${csvQuote(r.reason)},${csvQuote(r.raw)}`;
+  }
+  await putLines(etlKeys.rejectsCsv(m.jobId), lines(), { contentType: 'text/csv' });
   return etlKeys.rejectsCsv(m.jobId);
 }
 
@@ -80,31 +122,11 @@ async function publishRows(m: EtlManifest, pieces: readonly string[]): Promise<s
   return keys;
 }
 
-function checkRejectLimit(m: EtlManifest, totals: TransformCounts, sample: Reject[]): number {
-  const percent = totals.rowsIn === 0 ? 0 : (100 * totals.rowsRejected) / totals.rowsIn;
-  if (percent > m.job.maxRejectPercent) {
-    const examples = sample.map((r) => `row ${r.row}: ${r.reason}`).join('; ');
-    throw new InvalidInput(
-      `${totals.rowsRejected} of ${totals.rowsIn} rows (${percent.toFixed(3)}%) were rejected, more than maxRejectPercent ${m.job.maxRejectPercent}: ${examples}`,
-      { key: m.inputObject.key, field: 'maxRejectPercent' },
-    );
-  }
-  return percent;
-}
-
-async function report(m: EtlManifest, log: Logger): Promise<ReportResult> {
-  const parts = await transformedPartitions(m);
-  const totals: TransformCounts = { rowsIn: 0, rowsOut: 0, rowsFiltered: 0, rowsRejected: 0 };
-  for (const p of parts) for (const k of Object.keys(totals) as (keyof TransformCounts)[]) totals[k] += p.counts[k];
-  if (totals.rowsIn !== totals.rowsOut + totals.rowsFiltered + totals.rowsRejected) throw new InternalError(`Row totals do not add up: ${JSON.stringify(totals)}`);
-  const rejectPieces = parts.flatMap((p) => p.rejects);
-  const sample = rejectPieces.length > 0 ? (await getJson<Reject[]>(rejectPieces[0]!)).slice(0, REJECT_SAMPLE) : [];
-  const rejectPercent = checkRejectLimit(m, totals, sample);
-
+async function report(m: EtlManifest, g: Gathered, log: Logger): Promise<ReportResult> {
   const aggregates = await writeAggregates(m);
-  const rejectsKey = await writeRejects(m, rejectPieces);
-  const rows = m.spec.rows ? await publishRows(m, parts.flatMap((p) => p.rows)) : [];
-  const result: EtlReport = { ...totals, partitions: parts.length, groups: aggregates.groups, bytesIn: m.inputObject.size, rejectPercent, format: m.format };
+  const rejectsKey = await writeRejects(m, g.rejects);
+  const rows = m.spec.rows ? await publishRows(m, g.rows) : [];
+  const result: EtlReport = { ...g.counts, partitions: g.partitions, groups: aggregates.groups, bytesIn: m.inputObject.size, rejectPercent: g.rejectPercent, format: m.format };
   log.info('report', { ...result });
   return { jobId: m.jobId, report: result, reportKey: etlKeys.report(m.jobId), outputs: [...aggregates.keys, rejectsKey, ...rows, etlKeys.report(m.jobId)] };
 }
@@ -115,7 +137,7 @@ export const handler = defineTask({
   load: ({ jobId }) => readManifest(jobId),
   step: { name: 'report' },
   work: async ({ loaded, log }) => {
-    const result = await report(loaded, log);
+    const result = await report(loaded, await readGathered(loaded), log);
     // Written last: with it, every other output of the job is complete.
     await putJson(etlKeys.report(loaded.jobId), result.report);
     return result;
