@@ -18,7 +18,10 @@
 // before (which holds the newline that ends the row before it), and a range in which no row starts
 // adds its bytes to the partition before it. The first row start of the file ends the header row.
 import { InternalError, InvalidInput } from '../lib/errors';
-import { LF, QUOTE, readExactly, type ReadRange } from './csv-bytes';
+import { LF, QUOTE } from './csv-bytes';
+
+/** Streams bytes `start..endInclusive` of the file. */
+export type ReadRangeStream = (start: number, endInclusive: number) => Promise<AsyncIterable<Uint8Array>>;
 
 /** Bytes `start` (inclusive) to `end` (exclusive) of the file; `index` is its place in the list. */
 export interface ByteRange {
@@ -90,8 +93,15 @@ export function planRanges(fileSize: number, targetBytes: number): ByteRange[] {
   return Array.from({ length: count }, (_, index) => ({ index, start: startOf(index), end: startOf(index + 1) }));
 }
 
-/** Scans one range's bytes for both possible entry states, in one pass. */
-export function scanRange(bytes: Uint8Array, opts: ScanOptions): RangeScan {
+/** A scan fed the range's bytes chunk by chunk, in order (a stream never held whole). */
+export interface RangeScanner {
+  push(chunk: Uint8Array): void;
+  /** The range's scan, once every byte was pushed. */
+  finish(): RangeScan;
+}
+
+/** Scans a range for both possible entry states, in one pass over chunks of any size. */
+export function rangeScanner(opts: ScanOptions): RangeScanner {
   // Indexed by the parity of the quotes seen so far in this range. Entered outside quotes, the state
   // is outside exactly at parity 0; entered inside, at parity 1. So what is seen outside quotes at
   // parity p belongs to the entry state p (0 = outside, 1 = inside). "None" is -1 until the end:
@@ -101,41 +111,74 @@ export function scanRange(bytes: Uint8Array, opts: ScanOptions): RangeScan {
   const rows = [0, 0];
   let parity = 0;
   let quotes = 0;
-  // Only quotes and newlines matter: jumping between them with the native indexOf is 3 to 15 times
-  // faster than a JavaScript loop over every byte (more where quotes are rare).
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  let quote = view.indexOf(QUOTE);
-  let newline = view.indexOf(LF);
-  while (quote !== -1 || newline !== -1) {
-    if (newline === -1 || (quote !== -1 && quote < newline)) {
-      // A quote that opens right after a closing one is the second half of an escaped `""`.
-      const previous = quote > 0 ? view[quote - 1] : opts.previousByte;
-      if (previous !== QUOTE) lastFieldOpen[parity] = quote;
-      parity ^= 1;
-      quotes++;
-      quote = view.indexOf(QUOTE, quote + 1);
-    } else {
-      rows[parity]++;
-      if (firstRowStart[parity] === -1) firstRowStart[parity] = newline + 1;
-      newline = view.indexOf(LF, newline + 1);
-    }
-  }
-  const offset = (value: number) => (value === -1 ? null : value);
-  const entry = (p: 0 | 1): EntryScan => ({ firstRowStart: offset(firstRowStart[p]), lastFieldOpen: offset(lastFieldOpen[p]), rows: rows[p] });
-  return { start: opts.start, length: bytes.length, quotes, outside: entry(0), inside: entry(1) };
+  /** Offset in the range of the chunk being scanned. */
+  let base = 0;
+  let byteBefore = opts.previousByte;
+  return {
+    push(bytes) {
+      // Only quotes and newlines matter: jumping between them with the native indexOf is 3 to 15 times
+      // faster than a JavaScript loop over every byte (more where quotes are rare).
+      const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+      let quote = view.indexOf(QUOTE);
+      let newline = view.indexOf(LF);
+      while (quote !== -1 || newline !== -1) {
+        if (newline === -1 || (quote !== -1 && quote < newline)) {
+          // A quote that opens right after a closing one is the second half of an escaped `""`.
+          const previous = quote > 0 ? view[quote - 1] : byteBefore;
+          if (previous !== QUOTE) lastFieldOpen[parity] = base + quote;
+          parity ^= 1;
+          quotes++;
+          quote = view.indexOf(QUOTE, quote + 1);
+        } else {
+          rows[parity]++;
+          if (firstRowStart[parity] === -1) firstRowStart[parity] = base + newline + 1;
+          newline = view.indexOf(LF, newline + 1);
+        }
+      }
+      if (view.length > 0) byteBefore = view[view.length - 1];
+      base += view.length;
+    },
+    finish() {
+      const offset = (value: number) => (value === -1 ? null : value);
+      const entry = (p: 0 | 1): EntryScan => ({ firstRowStart: offset(firstRowStart[p]!), lastFieldOpen: offset(lastFieldOpen[p]!), rows: rows[p]! });
+      return { start: opts.start, length: base, quotes, outside: entry(0), inside: entry(1) };
+    },
+  };
+}
+
+/** Scans one range's bytes, held whole, for both possible entry states. */
+export function scanRange(bytes: Uint8Array, opts: ScanOptions): RangeScan {
+  const scanner = rangeScanner(opts);
+  scanner.push(bytes);
+  return scanner.finish();
 }
 
 /**
- * Reads one planned range (plus the byte before it, in the same read) and scans it: the body of a
- * per-range task, e.g. `scanFileRange((s, e) => getRange(key, s, e), range)`.
+ * Streams one planned range (plus the byte before it, in the same read) through a scanner: the body of a
+ * per-range task, e.g. `scanFileRange((s, e) => getRangeStream(key, s, e), range)`. Memory holds a
+ * chunk, whatever the range's size. A read shorter than planned (the object changed) is InvalidInput;
+ * bytes past the range (s3rver answers `bytes=0-0` with everything) are ignored.
  */
-export async function scanFileRange(readRange: ReadRange, range: Pick<ByteRange, 'start' | 'end'>): Promise<RangeScan> {
+export async function scanFileRange(readRange: ReadRangeStream, range: Pick<ByteRange, 'start' | 'end'>): Promise<RangeScan> {
   requireInteger(range.start, 'range.start', 0);
   requireInteger(range.end, 'range.end', range.start + 1);
   const from = Math.max(0, range.start - 1);
-  const bytes = await readExactly(readRange, from, range.end - 1);
-  const previousByte = from < range.start ? bytes[0] : undefined;
-  return scanRange(bytes.subarray(range.start - from), { start: range.start, previousByte });
+  const expected = range.end - from;
+  let scanner: RangeScanner | null = from === range.start ? rangeScanner({ start: range.start }) : null;
+  let read = 0;
+  const stream = await readRange(from, range.end - 1);
+  for await (const received of stream) {
+    let chunk = received.subarray(0, Math.max(0, expected - read));
+    read += chunk.length;
+    if (chunk.length === 0) break;
+    if (!scanner) {
+      scanner = rangeScanner({ start: range.start, previousByte: chunk[0] });
+      chunk = chunk.subarray(1);
+    }
+    scanner.push(chunk);
+  }
+  if (read !== expected) throw new InvalidInput(`Read ${read} bytes at ${from}-${range.end - 1} where ${expected} were expected: the file is shorter than planned`);
+  return scanner!.finish();
 }
 
 /**

@@ -17,10 +17,11 @@ export const etlJobSchema = inputUnderJobPrefix(
     input: z.strictObject({ key: s3KeySchema }),
     spec: specField,
     /**
-     * Bytes per CSV partition, in MB (fractions allowed: tests cut tiny files into many partitions). At most
-     * 256: a range scan holds its range in memory (1,024 MB functions).
+     * Bytes per CSV partition, in MB (fractions allowed: tests cut tiny files into many partitions). Scans
+     * and transforms stream their range, so the size is about time, not memory: at most 1,024 (a partition
+     * is one Map item; past that, fewer items only lengthen each one's chain of time-boxed turns).
      */
-    partitionMb: z.number().positive().max(256).default(64),
+    partitionMb: z.number().positive().max(1024).default(64),
     maxConcurrency: z.number().int().min(1).max(10_000).default(10),
     /** Rejected rows allowed, as a percentage of the rows read, before the job fails. */
     maxRejectPercent: z.number().min(0).max(100).default(0),

@@ -1,7 +1,8 @@
 // Lambda: one byte range of a CSV input, read once: its quote count and where its first row starts for
-// either quote state it may be entered in (csv-boundaries.ts). Many run in parallel; none reads the file.
+// either quote state it may be entered in (csv-boundaries.ts), streamed (a range of any size in a chunk's
+// memory). Many run in parallel; none reads the file.
 import { z } from 'zod';
-import { getRange } from '../lib/s3';
+import { getRangeStream } from '../lib/s3';
 import { defineTask } from '../lib/task';
 import { jobIdSchema } from '../lib/validation';
 import { scanFileRange } from './csv-boundaries';
@@ -14,7 +15,7 @@ export const handler = defineTask({
   name: 'etl-scan-range',
   event: eventSchema,
   load: ({ jobId }) => readManifest(jobId),
-  work: async ({ event, loaded }) => scanFileRange((start, end) => getRange(loaded.inputObject.key, start, end), event),
+  work: async ({ event, loaded }) => scanFileRange((start, end) => getRangeStream(loaded.inputObject.key, start, end), event),
   // The scan is small: its marker is the record stitch reads.
   once: { marker: ({ jobId, index }) => etlKeys.scan(jobId, index), fingerprint: ({ loaded }) => jobFingerprintOf(loaded), outputs: () => [] },
   respond: (_r, { event }) => ({ index: event.index }),

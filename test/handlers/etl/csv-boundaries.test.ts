@@ -423,21 +423,34 @@ describe('handlers/etl/csv-boundaries', () => {
   });
 
   describe('scanFileRange', () => {
-    it('reads each range once, with the byte before it, and scans it as scanRange does', async () => {
-      const file = Buffer.from('a,b\n1,"x\n""y"\n2,3\n');
-      const reads: [number, number][] = [];
-      const readRange = async (start: number, endInclusive: number) => {
-        reads.push([start, endInclusive]);
-        return file.subarray(start, endInclusive + 1);
-      };
-      const ranges = planRanges(file.length, 5);
-      const scans = await Promise.all(ranges.map((r) => scanFileRange(readRange, r)));
-      expect(reads).to.deep.equal(ranges.map((r) => [Math.max(0, r.start - 1), r.end - 1]));
-      expect(scans).to.deep.equal(scansOf(file, 5));
+    /** The bytes asked for, streamed in chunks of 1 to 7 bytes: edges fall everywhere. */
+    async function* chunked(bytes: Buffer) {
+      for (let at = 0, size = 1; at < bytes.length; at += size, size = (size % 7) + 1) yield bytes.subarray(at, at + size);
+    }
+
+    it('streams each range once, with the byte before it, and scans it as scanRange does, in chunks of any size', async () => {
+      const file = Buffer.from('a,b\n1,"x\n""y"\n2,3\n"q""",""\n4,"\r\n"\n');
+      for (const target of [1, 2, 5, 9, file.length]) {
+        const reads: [number, number][] = [];
+        const readRange = async (start: number, endInclusive: number) => {
+          reads.push([start, endInclusive]);
+          return chunked(file.subarray(start, endInclusive + 1));
+        };
+        const ranges = planRanges(file.length, target);
+        const scans = await Promise.all(ranges.map((r) => scanFileRange(readRange, r)));
+        expect(reads).to.deep.equal(ranges.map((r) => [Math.max(0, r.start - 1), r.end - 1]));
+        expect(scans, `ranges of ${target}`).to.deep.equal(scansOf(file, target));
+      }
+    });
+
+    it('ignores bytes past the range (s3rver answers bytes=0-0 with the whole object)', async () => {
+      const file = Buffer.from('"a\nb",c\n');
+      const scan = await scanFileRange(async (start) => chunked(file.subarray(start)), { start: 0, end: 1 });
+      expect(scan).to.deep.equal(scanRange(file.subarray(0, 1), { start: 0 }));
     });
 
     it('refuses a short read (the object changed since it was planned)', async () => {
-      const readRange = async () => Buffer.from('ab');
+      const readRange = async () => chunked(Buffer.from('ab'));
       let caught: unknown;
       await scanFileRange(readRange, { start: 10, end: 20 }).catch((err: unknown) => (caught = err));
       expect(caught).to.be.instanceOf(InvalidInput);
