@@ -46,6 +46,11 @@ export interface TaskDefinition<E extends { jobId: string }, L, R, O> {
   step?: { name: string; startsJob?: boolean };
   /** Records the task (attempts, duration, failures) and adds `units` to the job's done count, once. */
   progress?: { taskId: (event: E) => string; units: number };
+  /**
+   * For a task that counts its own units (a time-boxed loop is invoked many times per unit): the task id
+   * its failed attempts are recorded under, so RecordFailure can name the task behind a Map's failure.
+   */
+  failuresAs?: (event: E) => string;
   /** Runs the work once per job: the marker key, the job it belongs to, and the outputs a marker needs to be trusted. */
   once?: {
     marker: (event: E) => string;
@@ -80,7 +85,7 @@ export function defineTask<E extends { jobId: string }, L = undefined, R = unkno
     const started = Date.now();
     const taskId = def.progress?.taskId(event);
     if (taskId !== undefined) await recordTaskStart(jobId, taskId);
-    const { result, reused } = await attempt(def, run, taskId);
+    const { result, reused } = await attempt(def, run, taskId ?? def.failuresAs?.(event));
     const durationMs = Date.now() - started;
     if (taskId !== undefined && def.progress) {
       // Counted once however often it runs: the progress table ignores a second "done".

@@ -1,5 +1,6 @@
 // Lambda: every state machine's Catch target, shared by all pipelines. Marks the job FAILED with the
-// Error and Cause that ended it, so `longhaul` and dashboards show why without digging through execution history.
+// Error and Cause that ended it (a Map's threshold error resolved to its failed task's own error:
+// failure-cause.ts), so `longhaul` and dashboards show why without digging through execution history.
 // It must not fail itself on a bad job input (the very thing that may have failed the job), so
 // it takes the whole state and records nothing when there is no valid jobId.
 import { z } from 'zod';
@@ -7,6 +8,7 @@ import type { LambdaContext } from '../lib/lambda-context';
 import { createLogger, withInvocation } from '../lib/logger';
 import { finishJob } from '../lib/progress';
 import { JOB_ID_PATTERN } from '../lib/storage-layout';
+import { failureCause } from './failure-cause';
 
 const logger = createLogger('record-failure');
 
@@ -33,7 +35,12 @@ export const handler = async (event: unknown, context: LambdaContext): Promise<R
     log.warn('job failed without a valid jobId: nothing to record', { error, cause });
     return { recorded: false, jobId: null, error, cause };
   }
-  await finishJob(jobId, { status: 'FAILED', error, cause });
-  log.info('job marked FAILED', { error, cause });
-  return { recorded: true, jobId, error, cause };
+  // Best effort: the execution's own error is recorded when the task behind it cannot be looked up.
+  const recorded = await failureCause(jobId, { error, cause }).catch((err: unknown) => {
+    log.warn('could not look up the failed task behind the error', { error: String(err) });
+    return { error, cause };
+  });
+  await finishJob(jobId, { status: 'FAILED', ...recorded });
+  log.info('job marked FAILED', { ...recorded, executionError: error });
+  return { recorded: true, jobId, ...recorded };
 };

@@ -58,6 +58,8 @@ export interface JobSummary {
   report?: PipelineSummary;
   /** Where the results were downloaded. */
   outputPath?: string;
+  /** A failed job's error as its progress record has it (RecordFailure names the task behind a Map's failure). */
+  jobFailure?: { error: string; cause: string };
 }
 
 export async function runJob(opts: JobRunOptions): Promise<JobSummary> {
@@ -90,7 +92,11 @@ export async function runJob(opts: JobRunOptions): Promise<JobSummary> {
       byFunction,
       longest: longestAgainstTimeout(byFunction),
     };
-    if (result.status !== 'SUCCEEDED') return summary;
+    if (result.status !== 'SUCCEEDED') {
+      const job = await getJob(prepared.jobId).catch(() => undefined);
+      if (job?.status === 'FAILED' && job.error) summary.jobFailure = { error: job.error, cause: job.cause ?? '' };
+      return summary;
+    }
     summary.report = opts.pipeline.summarize(result.output);
     if (opts.outputPath) {
       await download(opts.pipeline.outputFiles(result.output, opts.outputPath));
