@@ -5,6 +5,7 @@
 import { extname } from 'node:path';
 import type { z } from 'zod';
 import type { FunctionSpec } from './catalog-types';
+import { FIGURE_NAME, MAX_FIGURES } from './lib/progress-counters';
 
 /** A path into the execution input: `['output', 'height']`. */
 export type FieldPath = readonly string[];
@@ -42,6 +43,16 @@ export interface LocalFile {
   path: string;
 }
 
+/** A figure the job's tasks add to its progress record (`figures` of getJob), shown live by `longhaul run`. */
+export interface LiveFigure {
+  /** The figure's name in the progress table: `rowsIn`. */
+  name: string;
+  /** What it counts, plural: `rows`. */
+  label: string;
+  /** Also show its rate per second (`rows/s`) while it grows. */
+  rate?: boolean;
+}
+
 /** What a finished job adds to the run's summary. */
 export interface PipelineSummary {
   /** `[label, value]` lines shown right after the job id: what the job made. */
@@ -67,6 +78,8 @@ export interface PipelineDefinition<Job extends { jobId: string }, Output> {
   output: z.ZodType<Output>;
   /** The job's done/total units (progress table) and the function that completes one, for live progress. */
   units: { name: string; functionName: string };
+  /** The figures its tasks add as they go (rows read so far...), in the order shown. */
+  figures?: readonly LiveFigure[];
   cli: {
     uploads: readonly PipelineUpload[];
     flags: readonly PipelineFlag[];
@@ -88,6 +101,7 @@ export interface Pipeline {
   readonly functions: readonly FunctionSpec[];
   readonly job: z.ZodType<{ jobId: string }>;
   readonly units: { name: string; functionName: string };
+  readonly figures: readonly LiveFigure[];
   readonly cli: { uploads: readonly PipelineUpload[]; flags: readonly PipelineFlag[]; outputHelp: string };
   /** `job` must be the job schema's output (the execution input the run was started with). */
   defaultOutput(job: { jobId: string }, localInputs: Readonly<Record<string, string>>): string;
@@ -103,6 +117,10 @@ export function definePipeline<Job extends { jobId: string }, Output>(def: Pipel
   if (!def.functions.some((f) => f.name === def.units.functionName)) {
     throw new Error(`Pipeline ${def.name}: units.functionName ${def.units.functionName} is not one of its functions`);
   }
+  const figures = def.figures ?? [];
+  const badFigure = figures.find((f) => !FIGURE_NAME.test(f.name));
+  if (badFigure) throw new Error(`Pipeline ${def.name}: figure name "${badFigure.name}" must match ${FIGURE_NAME}`);
+  if (figures.length > MAX_FIGURES) throw new Error(`Pipeline ${def.name}: ${figures.length} figures, at most ${MAX_FIGURES}`);
   const parseOutput = (raw: unknown): Output => {
     const parsed = def.output.safeParse(raw);
     if (!parsed.success) throw new Error(`Pipeline ${def.name}: the execution's output is not what it declares: ${parsed.error.message}`);
@@ -115,6 +133,7 @@ export function definePipeline<Job extends { jobId: string }, Output>(def: Pipel
     functions: def.functions,
     job: def.job,
     units: def.units,
+    figures,
     cli: { uploads: def.cli.uploads, flags: def.cli.flags, outputHelp: def.cli.outputHelp },
     defaultOutput: (job, localInputs) => def.cli.defaultOutput(def.job.parse(job), localInputs),
     outputFiles: (raw, target) => def.cli.outputFiles(parseOutput(raw), target),

@@ -8,6 +8,7 @@ import type { FunctionSpec } from '../catalog-types';
 import { jobKeys, keyPatterns } from '../lib/storage-layout';
 import { definePipeline, sourceFileUpload } from '../pipeline';
 import { etlJobSchema } from './job-input';
+import { etlLiveFigures } from './live-figures';
 
 const etlFunction = (name: string, entry: string, description: string, sizing: Pick<FunctionSpec, 'memoryMb' | 'timeoutSeconds'>, s3: FunctionSpec['s3']): FunctionSpec => ({
   name,
@@ -74,6 +75,7 @@ export const etlPipeline = definePipeline({
   job: etlJobSchema,
   output: etlOutputSchema,
   units: { name: 'partition', functionName: 'EtlTransform' },
+  figures: etlLiveFigures,
   cli: {
     uploads: [sourceFileUpload('The CSV or Parquet file. Required.', '.csv', 'application/octet-stream')],
     flags: [

@@ -17,6 +17,11 @@
 //   the whole items, sets included: ~22 bytes a counted task, 2.2 MB at 100,000 tasks).
 // - The hash and the number of counters are part of the stored layout: changing either would count
 //   the tasks of a running job a second time.
+// - Named figures (rows read, rows rejected: progress.ts's addJobFigures) are counted the same way, once
+//   per contribution id: a contribution's digest joins the same sets, hashed with a leading 0xFF byte,
+//   which no UTF-8 task id starts with, so a contribution never passes for a task. Each contribution
+//   takes a digest's room like a task. A counter's figures are one map of at most MAX_FIGURES names of
+//   at most 32 characters (~0.5 KB), inside COUNTER_OVERHEAD_BYTES.
 import { createHash } from 'node:crypto';
 import { progressTable } from './storage-layout';
 
@@ -27,7 +32,7 @@ export const ITEM_LIMIT_BYTES = 400 * 1024;
 
 const DIGEST_BYTES = 16;
 const MEMBER_LENGTH = Math.ceil((DIGEST_BYTES * 4) / 3); // base64url, unpadded: 22
-/** Room for a counter's keys and other attributes (pk up to 132 bytes; sk, doneUnits, updatedAt, expiresAt). */
+/** Room for a counter's keys and other attributes (pk up to 132 bytes; sk, doneUnits, updatedAt, expiresAt, figures). */
 const COUNTER_OVERHEAD_BYTES = 1024;
 
 /** Digests a counter item holds before it reaches ITEM_LIMIT_BYTES. */
@@ -43,9 +48,21 @@ export const MAX_TASKS_PER_JOB = Math.floor(COUNTER_SHARDS * ((Math.sqrt(25 + 4 
 /** The prefix every counter item's sort key starts with. */
 export const COUNTER_SK_PREFIX = progressTable.countSk('');
 
+/** Figures one contribution may name (a pipeline declares a handful, the same for all its contributions), and a name's form. */
+export const MAX_FIGURES = 8;
+export const FIGURE_NAME = /^[A-Za-z][A-Za-z0-9]{0,31}$/;
+
 /** The counter item that counts the task (its sort key), and the member that stands for the task in its set. */
 export function counterOf(taskId: string): { sk: string; member: string } {
-  const hash = createHash('sha256').update(taskId, 'utf8').digest();
+  return counterOfHash(createHash('sha256').update(taskId, 'utf8').digest());
+}
+
+/** The counter item and member of a figures contribution: never those of a task (see the 0xFF above). */
+export function contributionCounterOf(contributionId: string): { sk: string; member: string } {
+  return counterOfHash(createHash('sha256').update(Buffer.of(0xff)).update(contributionId, 'utf8').digest());
+}
+
+function counterOfHash(hash: Buffer): { sk: string; member: string } {
   const shard = hash.readUInt16BE(DIGEST_BYTES) % COUNTER_SHARDS;
   return {
     sk: progressTable.countSk(String(shard).padStart(String(COUNTER_SHARDS - 1).length, '0')),

@@ -14,6 +14,9 @@
 //   1024 items keeps each far below DynamoDB's 400 KB item limit (a job counts up to ~18 million
 //   tasks), and the count writes of a big job off one hot item. getJob reads the job item and sums
 //   doneUnits over the counters.
+// - Named figures (rows read so far...) are added by addJobFigures the same way, once per contribution
+//   id: its digest and its figures go into one counter in one write. getJob sums each figure over the
+//   counters' `figures` maps.
 // - finishJob(SUCCEEDED) first repairs a job whose task never came back (done, never counted): it adds
 //   each such task to its counter, on condition that the counter did not change since it was read.
 // - Every write sets `expiresAt` (the table's TTL attribute) to PROGRESS_RETENTION_SECONDS later.
@@ -36,7 +39,10 @@ import {
   COUNTER_CAPACITY,
   COUNTER_SHARDS,
   COUNTER_SK_PREFIX,
+  FIGURE_NAME,
+  MAX_FIGURES,
   MAX_TASKS_PER_JOB,
+  contributionCounterOf,
   counterOf,
   groupByCounter,
   isItemTooLarge,
@@ -59,7 +65,12 @@ export interface JobRecord {
   finishedAt?: string;
   error?: string;
   cause?: string;
+  /** Named figures summed over every contribution counted (addJobFigures); {} when none. */
+  figures: Record<string, number>;
 }
+
+/** Named counts a contribution adds to its job: `{ rowsIn: 2000, rowsRejected: 3 }`. */
+export type JobFigures = Readonly<Record<string, number>>;
 
 export interface TaskRecord {
   jobId: string;
@@ -96,9 +107,18 @@ function checkJobId(jobId: string): void {
   if (!JOB_ID_PATTERN.test(jobId)) throw new InternalError(`Invalid jobId ${JSON.stringify(jobId)}`, { field: 'jobId' });
 }
 
-function checkTaskId(taskId: string): void {
+function checkTaskId(taskId: string, field = 'taskId'): void {
   if (typeof taskId !== 'string' || taskId.length === 0 || taskId.length > 512) {
-    throw new InternalError(`Invalid taskId ${JSON.stringify(taskId)}: must be 1-512 characters`, { field: 'taskId' });
+    throw new InternalError(`Invalid ${field} ${JSON.stringify(taskId)}: must be 1-512 characters`, { field });
+  }
+}
+
+function checkFigures(figures: JobFigures): void {
+  const entries = Object.entries(figures);
+  if (entries.length > MAX_FIGURES) throw new InternalError(`Too many figures (${entries.length}): at most ${MAX_FIGURES}`, { field: 'figures' });
+  for (const [name, value] of entries) {
+    if (!FIGURE_NAME.test(name)) throw new InternalError(`Invalid figure name ${JSON.stringify(name)}: must match ${FIGURE_NAME}`, { field: 'figures' });
+    checkCount(value, `figures.${name}`);
   }
 }
 
@@ -317,31 +337,65 @@ export async function recordTaskDone(
   // Guarded only by the task's membership in its counter's set: if the job's start record is missing
   // (out of order, or never written) the count still lands, and getJob shows it.
   const { sk, member } = counterOf(taskId);
-  const notCounted = { condition: 'attribute_not_exists(countedTasks) OR NOT contains(countedTasks, :member)', values: { ':member': member } };
-  return addToCounter(jobId, sk, { units: counted, members: [member] }, notCounted, opts);
+  return addToCounter(jobId, sk, { units: counted, members: [member] }, notCounted(member), opts);
 }
 
 /**
- * Adds units and members to a counter item (created on first use) if `guard` holds. Refuses, with
- * InternalError, a write that would take the counter past DynamoDB's item limit.
+ * Adds named figures to the job (getJob's `figures`), exactly once per contribution id however often it
+ * is called (and whatever responses are lost). Returns whether this call added them; false when they
+ * were counted before (by an earlier call, or by this call's own write whose response was lost).
+ */
+export async function addJobFigures(jobId: string, contributionId: string, figures: JobFigures, opts?: TableOption): Promise<boolean> {
+  checkJobId(jobId);
+  checkTaskId(contributionId, 'contributionId');
+  checkFigures(figures);
+  const { sk, member } = contributionCounterOf(contributionId);
+  return addToCounter(jobId, sk, { units: 0, members: [member], figures }, notCounted(member), opts);
+}
+
+const notCounted = (member: string) => ({
+  condition: 'attribute_not_exists(countedTasks) OR NOT contains(countedTasks, :member)',
+  values: { ':member': member },
+});
+
+/**
+ * Adds units, figures and members to a counter item (created on first use) if `guard` holds. Refuses,
+ * with InternalError, a write that would take the counter past DynamoDB's item limit.
  */
 async function addToCounter(
   jobId: string,
   sk: string,
-  add: { units: number; members: string[] },
+  add: { units: number; members: string[]; figures?: JobFigures },
   guard: { condition: string; values: Record<string, unknown> },
   opts?: TableOption,
 ): Promise<boolean> {
+  // ADD works on top-level attributes only: figures are SET into the counter's map, which must exist.
+  const figures = Object.entries(add.figures ?? {});
+  const input: Omit<UpdateCommandInput, 'TableName'> = {
+    Key: counterKey(jobId, sk),
+    UpdateExpression:
+      `SET updatedAt = :now${figures.map((_, i) => `, figures.#f${i} = if_not_exists(figures.#f${i}, :zero) + :f${i}`).join('')} ` +
+      'ADD doneUnits :units, countedTasks :members',
+    ConditionExpression: guard.condition,
+    ExpressionAttributeValues: {
+      ...guard.values,
+      ...Object.fromEntries(figures.map(([, value], i) => [`:f${i}`, value])),
+      ...(figures.length > 0 ? { ':zero': 0 } : {}),
+      ':now': now(),
+      ':units': add.units,
+      ':members': new Set(add.members),
+    },
+    ...(figures.length > 0 ? { ExpressionAttributeNames: Object.fromEntries(figures.map(([name], i) => [`#f${i}`, name])) } : {}),
+  };
   try {
-    return await conditionalUpdate(
-      {
-        Key: counterKey(jobId, sk),
-        UpdateExpression: 'SET updatedAt = :now ADD doneUnits :units, countedTasks :members',
-        ConditionExpression: guard.condition,
-        ExpressionAttributeValues: { ...guard.values, ':now': now(), ':units': add.units, ':members': new Set(add.members) },
-      },
-      opts,
-    );
+    try {
+      return await conditionalUpdate(input, opts);
+    } catch (err) {
+      if (figures.length === 0 || !isMissingDocumentPath(err)) throw err;
+      // The counter's first figures: create its map (a no-op if a concurrent write just did), then add.
+      await conditionalUpdate({ Key: counterKey(jobId, sk), UpdateExpression: 'SET figures = if_not_exists(figures, :empty)', ExpressionAttributeValues: { ':empty': {} } }, opts);
+      return await conditionalUpdate(input, opts);
+    }
   } catch (err) {
     if (!isItemTooLarge(err)) throw err;
     throw new InternalError(
@@ -351,6 +405,11 @@ async function addToCounter(
       { cause: err },
     );
   }
+}
+
+function isMissingDocumentPath(err: unknown): boolean {
+  const e = err as { name?: unknown; message?: unknown } | null;
+  return e?.name === 'ValidationException' && typeof e.message === 'string' && /document path provided in the update expression is invalid/i.test(e.message);
 }
 
 async function recordedUnits(jobId: string, taskId: string, fallback: number, opts?: TableOption): Promise<number> {
@@ -504,10 +563,14 @@ export async function getJob(jobId: string, opts?: TableOption): Promise<JobReco
   const [out, counters] = await Promise.all([
     get({ TableName: tableOf(opts), Key: jobKey(jobId), ConsistentRead: true }),
     // The counters' sets are bookkeeping: leave them on the server.
-    queryJob(jobId, COUNTER_SK_PREFIX, { ProjectionExpression: 'doneUnits, updatedAt' }, opts),
+    queryJob(jobId, COUNTER_SK_PREFIX, { ProjectionExpression: 'doneUnits, updatedAt, figures' }, opts),
   ]);
   if (!out.Item && counters.length === 0) return undefined;
   const counted = counters.reduce((sum, c) => sum + Number(c.doneUnits ?? 0), 0);
+  const figures: Record<string, number> = {};
+  for (const counter of counters) {
+    for (const [name, value] of Object.entries((counter.figures as Record<string, number> | undefined) ?? {})) figures[name] = (figures[name] ?? 0) + Number(value);
+  }
   const countedAt = counters.map((c) => c.updatedAt).filter((x): x is string => typeof x === 'string').sort();
   const item = out.Item ?? { jobId, status: 'RUNNING', step: 'unknown', startedAt: countedAt[0] };
   // countedTasks is bookkeeping (a Set, which JSON would render as {}), not part of the record; a job
@@ -515,7 +578,7 @@ export async function getJob(jobId: string, opts?: TableOption): Promise<JobReco
   const { [progressTable.partitionKey.name]: _pk, [progressTable.sortKey.name]: _sk, countedTasks: _counted, ...rest } = item;
   const updatedAt = [rest.updatedAt, countedAt.at(-1)].filter((x): x is string => typeof x === 'string').sort().at(-1);
   // A job counted before its start record was written has no total yet.
-  return { totalUnits: 0, ...rest, doneUnits: Number(rest.doneUnits ?? 0) + counted, updatedAt } as JobRecord;
+  return { totalUnits: 0, ...rest, doneUnits: Number(rest.doneUnits ?? 0) + counted, updatedAt, figures } as JobRecord;
 }
 
 /** All task records of the job, in taskId order. */

@@ -42,7 +42,8 @@ export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /**
  * Progress table: one item per job (sk = "JOB"), one per task (sk = "TASK#<taskId>") and the job's
- * counter items (sk = "COUNT#<shard>", see handlers/lib/progress-counters.ts), all under the job's pk.
+ * counter items (sk = "COUNT#<shard>": done units and named figures such as rows read, see
+ * handlers/lib/progress-counters.ts), all under the job's pk.
  * On-demand billing; `expiresAt` (epoch seconds) is the TTL attribute.
  */
 export const progressTable = {

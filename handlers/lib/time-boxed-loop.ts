@@ -7,6 +7,21 @@ import type { Deadline } from './deadline';
 
 export type LoopResult<R> = { done: false; cursor: Cursor } | { done: true; cursor: Cursor; result: R };
 
+/**
+ * One invocation's span: the checkpoint it resumed from (seq 0: the initial state) and the last one it
+ * saved, with their states. Not always the cursor it was called with: an invocation that died after a
+ * checkpoint leaves its retry resuming from that later one.
+ */
+export interface LoopTurn<S> {
+  from: { seq: number; state: S };
+  to: { seq: number; state: S };
+}
+
+/** The turn with what `view` takes from each of its two states. */
+export function mapTurn<S, T>(turn: LoopTurn<S>, view: (state: S) => T): LoopTurn<T> {
+  return { from: { seq: turn.from.seq, state: view(turn.from.state) }, to: { seq: turn.to.seq, state: view(turn.to.state) } };
+}
+
 export interface TimeBoxedLoop<S, R> {
   deadline: Deadline;
   /** Where this loop's checkpoint lives (deterministic per job and task). */
@@ -32,6 +47,8 @@ export interface TimeBoxedLoop<S, R> {
   persist?(state: S, seq: number): Promise<S>;
   /** Checkpoint now, time left or not: what the steps hold in memory has grown too big. */
   mustSave?(state: S): boolean;
+  /** Told the turn's span once its last checkpoint is saved (per-turn figures: handlers/lib/turn-figures.ts). */
+  onTurn?(turn: LoopTurn<S>): void;
 }
 
 const DEFAULT_CHECKPOINT_EVERY_MS = 60_000;
@@ -41,6 +58,7 @@ export async function runTimeBoxedLoop<S, R>(loop: TimeBoxedLoop<S, R>): Promise
   let seq = resumed?.seq ?? 0;
   let state = resumed ? resumed.state : await loop.initial();
   let dirty = !resumed;
+  const from = { seq, state };
   // Durations are read off the deadline's clock (Lambda's remaining time), the one that decides.
   const left = () => loop.deadline.remainingMs();
   let longestStepMs = 0;
@@ -64,6 +82,7 @@ export async function runTimeBoxedLoop<S, R>(loop: TimeBoxedLoop<S, R>): Promise
     // at least one step, or a budget spent before the first would loop the state machine forever.
     if (steps > 0 && (left() <= longestStepMs + longestSaveMs || loop.deadline.passed())) {
       await save();
+      loop.onTurn?.({ from, to: { seq, state } });
       return { done: false, cursor: { seq } };
     }
     const before = left();
@@ -74,5 +93,6 @@ export async function runTimeBoxedLoop<S, R>(loop: TimeBoxedLoop<S, R>): Promise
     if (leftAtLastSave - left() >= (loop.checkpointEveryMs ?? DEFAULT_CHECKPOINT_EVERY_MS) || loop.mustSave?.(state)) await save();
   }
   await save();
+  loop.onTurn?.({ from, to: { seq, state } });
   return { done: true, cursor: { seq }, result: await loop.finish(state) };
 }

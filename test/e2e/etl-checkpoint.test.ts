@@ -1,5 +1,5 @@
 // An ETL partition that cannot be transformed within one invocation: the same EtlTransform handler,
-// deployed a second time with a 3 s timeout (EtlTransformShort), is what the state machine calls. It
+// deployed a second time with a 2 s timeout (EtlTransformShort), is what the state machine calls. It
 // must stop before its deadline, checkpoint, and be called again until done, with every row counted
 // once: the figures must be exactly what the generator wrote and what a run without the short timeout
 // gives.
@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { etlFunctions } from '../../handlers/etl/pipeline';
+import { getJob, type JobRecord } from '../../handlers/lib/progress';
 import { writeSalesCsv, SALES_COLUMNS, type SalesFile } from '../../local/data/sales-generator';
 import { duckRows, useDuckDb } from '../support/duckdb';
 import { csvObjects, parquetList, payloadsOf, rowParts, runEtl, succeeded, useEtlStack, withFunctionAs, type EtlRun } from '../support/etl';
 
 const dir = await mkdtemp(join(tmpdir(), 'longhaul-e2e-etl-checkpoint-'));
-const SHORT_TIMEOUT_SECONDS = 3;
+const SHORT_TIMEOUT_SECONDS = 2;
 const transform = etlFunctions.find((f) => f.name === 'EtlTransform')!;
 const shortTransform = { ...transform, name: 'EtlTransformShort', timeoutSeconds: SHORT_TIMEOUT_SECONDS };
 
@@ -23,11 +24,11 @@ describe('ETL transform past its Lambda timeout: checkpoints and resumes', funct
   const duck = useDuckDb();
   after(() => rm(dir, { recursive: true, force: true }));
 
-  // 250,000 rows in one partition, with float aggregates (exact sums and squares) costly per row and
-  // little to write per checkpoint: 3-6 s of transform work on this machine (200,000 rows once fitted
-  // in one 2.4 s turn), so two turns at least of a 3 s Lambda, whose budget is 2.4 s (a fifth of the
-  // time is kept as the safety margin).
-  const csv = join(dir, 'sales-250k.csv');
+  // 500,000 rows (45 MB) in one partition, with float aggregates (exact sums and squares) costly per
+  // row and little to write per checkpoint: more than one turn's work on this machine (250,000 rows
+  // came to fit in one 1.6 s turn as the transform got faster), so two turns at least of a 2 s Lambda,
+  // whose budget is 1.6 s (a fifth of the time is kept as the safety margin).
+  const csv = join(dir, 'sales-500k.csv');
   let sales: SalesFile;
   const spec = {
     columns: SALES_COLUMNS,
@@ -48,13 +49,23 @@ describe('ETL transform past its Lambda timeout: checkpoints and resumes', funct
   };
   const settings = { maxRejectPercent: 1 };
   let short: EtlRun;
+  const afterEachTurn: Promise<JobRecord | undefined>[] = [];
   let reference: EtlRun;
 
   before(async function () {
     this.timeout(120_000);
-    sales = await writeSalesCsv(csv, { rows: 250_000, seed: 3, dirty: true, dirtyEvery: 2_000 });
+    sales = await writeSalesCsv(csv, { rows: 500_000, seed: 3, dirty: true, dirtyEvery: 2_000 });
     const shortStack = withFunctionAs(localStack(), 'EtlTransform', shortTransform.name);
-    short = await runEtl(shortStack, { input: csv, spec, settings, jobId: 'etl-checkpoint-short', outDir: join(dir, 'short'), observe: shortTransform.name });
+    short = await runEtl(shortStack, {
+      input: csv,
+      spec,
+      settings,
+      jobId: 'etl-checkpoint-short',
+      outDir: join(dir, 'short'),
+      observe: shortTransform.name,
+      // The progress table as the state machine gets each turn's result, before the next turn starts.
+      onEvent: (e) => e.kind === 'task' && e.functionName === shortTransform.name && afterEachTurn.push(getJob('etl-checkpoint-short')),
+    });
     reference = await runEtl(localStack(), { input: csv, spec, settings, jobId: 'etl-checkpoint-reference', outDir: join(dir, 'reference') });
   });
 
@@ -77,7 +88,7 @@ describe('ETL transform past its Lambda timeout: checkpoints and resumes', funct
     expect(rejects.map((r) => Number(r.row)), `rejects not generated as defects: ${JSON.stringify(unexpected)}`).to.deep.equal(sales.defects.map((d) => d.row + 1));
     expect(report).to.include({ partitions: 1, rowsIn: sales.rows, rowsRejected: sales.defects.length, rowsFiltered: 0, rowsOut: sales.rows - sales.defects.length });
 
-    // rows/: order_id is the data row number, so the kept rows are 1..250,000 less the defect rows, each once.
+    // rows/: order_id is the data row number, so the kept rows are 1..500,000 less the defect rows, each once.
     const defectIds = sales.defects.map((d) => d.row);
     const [ids] = await duckRows(
       duck(),
@@ -89,6 +100,19 @@ describe('ETL transform past its Lambda timeout: checkpoints and resumes', funct
       distinct_ids: sales.rows - defectIds.length,
       total: String((n * (n + 1n)) / 2n - defectIds.reduce((a, b) => a + BigInt(b), 0n)),
     });
+  });
+
+  it("leaves in the progress table the rows read and rejected, added turn by turn, equal to the report's", async () => {
+    for (const run of [short, reference]) {
+      const { rowsIn, rowsRejected } = succeeded(run).report;
+      expect(await getJob(run.summary.jobId), run.summary.jobId).to.deep.include({ status: 'SUCCEEDED', doneUnits: 1, figures: { rowsIn, rowsRejected } });
+    }
+    // Live: once its first turn had returned, its one partition still to finish, the table had that turn's rows.
+    const turns = payloadsOf<{ done: boolean; cursor: { figures: { rowsIn: number; rowsRejected: number } } }>(short.outcomes);
+    const [first] = await Promise.all(afterEachTurn);
+    expect(turns[0]!.done).to.equal(false);
+    expect(turns[0]!.cursor.figures.rowsIn).to.be.above(0).and.below(sales.rows);
+    expect(first).to.deep.include({ step: 'transform', doneUnits: 0, figures: turns[0]!.cursor.figures });
   });
 
   it('gives exactly the outputs of the same job run by a transform with its full timeout', async () => {

@@ -10,7 +10,7 @@ import type { FunctionSpec } from '../../handlers/catalog-types';
 import { etlOutputSchema, etlPipeline } from '../../handlers/etl/pipeline';
 import { listKeys } from '../../handlers/lib/s3';
 import type { InvokeOutcome } from '../../local/lambda/types';
-import { runJob, type JobSummary } from '../../local/run/job-runner';
+import { runJob, type JobRunOptions, type JobSummary } from '../../local/run/job-runner';
 import type { LocalStack } from '../../local/stack';
 import { useLocalStack } from './stack';
 
@@ -51,6 +51,8 @@ export interface EtlRunOptions {
   outDir?: string;
   /** Records what every invocation of this function returned (default EtlTransform). */
   observe?: string;
+  /** The run's events (progress as read from the table, invocations), as `longhaul run` gets them. */
+  onEvent?: JobRunOptions['onEvent'];
 }
 
 export interface EtlRun {
@@ -74,6 +76,7 @@ export async function runEtl(stack: LocalStack, opts: EtlRunOptions): Promise<Et
       jobId: opts.jobId,
       outputPath: opts.outDir,
       stack,
+      onEvent: opts.onEvent,
     });
     const output = summary.result.status === 'SUCCEEDED' ? etlOutputSchema.parse(summary.result.output) : undefined;
     return { summary, jobId: summary.jobId, output, outcomes };

@@ -11,7 +11,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import * as progress from '../../../handlers/lib/progress';
-import { COUNTER_SHARDS, counterOf } from '../../../handlers/lib/progress-counters';
+import { COUNTER_SHARDS, contributionCounterOf, counterOf } from '../../../handlers/lib/progress-counters';
 import { forEachLimit } from '../../../handlers/lib/for-each-limit';
 import { InternalError } from '../../../handlers/lib/errors';
 import { PROGRESS_RETENTION_SECONDS, progressTable } from '../../../handlers/lib/storage-layout';
@@ -110,14 +110,19 @@ function dynamoItemBytes(item: Record<string, AttributeValue>): number {
 
 const ITEM_LIMIT = 400 * 1024;
 
-/** `count` task ids that progress.ts counts in the same counter item. */
-function idsSharingACounter(count: number, prefix: string): string[] {
+/** The first id `<prefix>-<n>` that `of` (counterOf, contributionCounterOf) puts in the counter `sk`. */
+function idInCounter(prefix: string, sk: string, of: (id: string) => { sk: string }): string {
+  for (let i = 0; ; i++) if (of(`${prefix}-${i}`).sk === sk) return `${prefix}-${i}`;
+}
+
+/** `count` task ids (or contribution ids, with `of`) that progress.ts counts in the same counter item. */
+function idsSharingACounter(count: number, prefix: string, of: (id: string) => { sk: string } = counterOf): string[] {
   const bySk = new Map<string, string[]>();
   for (let i = 0; ; i++) {
     const id = `${prefix}-${i}`;
-    const ids = bySk.get(counterOf(id).sk) ?? [];
+    const ids = bySk.get(of(id).sk) ?? [];
     ids.push(id);
-    bySk.set(counterOf(id).sk, ids);
+    bySk.set(of(id).sk, ids);
     if (ids.length === count) return ids;
   }
 }
@@ -546,6 +551,79 @@ describe('handlers/lib/progress (against dynalite)', () => {
     expect(sizes.get(fullest)).to.deep.include({ digests: 1_100 });
     expect(sizes.get(fullest)!.bytes).to.be.within(1_100 * 22, ITEM_LIMIT / 16);
     expect(Math.max(...[...sizes.values()].map((size) => size.json))).to.be.below(ITEM_LIMIT / 8);
+  });
+
+  it('adds named figures once per contribution id, summed by getJob apart from the done units', async () => {
+    const jobId = newJob();
+    await progress.startJob(jobId, { step: 'transform', totalUnits: 2 });
+    expect((await progress.getJob(jobId))!.figures).to.deep.equal({});
+    expect(await progress.addJobFigures(jobId, 'partition-00000@seq-0', { rowsIn: 2000, rowsRejected: 3 })).to.equal(true);
+    // A retried turn that read further by the time it wrote: the first write of the id stands.
+    expect(await progress.addJobFigures(jobId, 'partition-00000@seq-0', { rowsIn: 2500, rowsRejected: 4 })).to.equal(false);
+    // Concurrent duplicates: only one of them may win.
+    const wins = await Promise.all(Array.from({ length: 5 }, () => progress.addJobFigures(jobId, 'partition-00001@seq-0', { rowsIn: 100, rowsRejected: 0 })));
+    expect(wins.filter(Boolean)).to.have.length(1);
+    expect(await progress.addJobFigures(jobId, 'partition-00000@seq-1', { rowsIn: 7, rowsRejected: 1 })).to.equal(true);
+    expect(await progress.getJob(jobId)).to.deep.include({ doneUnits: 0, figures: { rowsIn: 2107, rowsRejected: 4 } });
+    // Units count apart, and a figure only one contribution names is summed alone.
+    await progress.recordTaskDone(jobId, 'partition-00000', { durationMs: 1, units: 1 });
+    await progress.addJobFigures(jobId, 'other@seq-0', { bytes: 10 });
+    expect(await progress.getJob(jobId)).to.deep.include({ doneUnits: 1, figures: { rowsIn: 2107, rowsRejected: 4, bytes: 10 } });
+  });
+
+  it('never takes a contribution for a task of the same id, nor a task for a contribution', async () => {
+    const jobId = newJob();
+    await progress.startJob(jobId, { step: 's', totalUnits: 1 });
+    expect(await progress.addJobFigures(jobId, 'chunk-0', { rowsIn: 5 })).to.equal(true);
+    expect(await progress.recordTaskDone(jobId, 'chunk-0', { durationMs: 1 })).to.equal(true);
+    expect(await progress.addJobFigures(jobId, 'chunk-1', { rowsIn: 6 })).to.equal(true);
+    expect(await progress.getJob(jobId)).to.deep.include({ doneUnits: 1, figures: { rowsIn: 11 } });
+  });
+
+  it("counts a contribution once when its write's response is lost and the SDK resends it, in a counter shared with tasks", async () => {
+    const jobId = newJob();
+    await progress.startJob(jobId, { step: 'transform', totalUnits: 1 });
+    const [first, second] = idsSharingACounter(2, 'turn', contributionCounterOf);
+    // The counter exists with its figures map (the lost write is then the one that lands) and counts a task.
+    await progress.addJobFigures(jobId, first!, { rowsIn: 1 });
+    const task = idInCounter('task', contributionCounterOf(first!).sk, counterOf);
+    await progress.recordTaskDone(jobId, task, { durationMs: 1, units: 4 });
+    const proxy = await lossyProxy(services().endpoints.dynamodb, 'figures.#f0');
+    try {
+      expect(await viaEndpoint(proxy.endpoint, () => progress.addJobFigures(jobId, second!, { rowsIn: 20, rowsRejected: 2 }))).to.equal(false);
+    } finally {
+      proxy.close();
+    }
+    expect(proxy.dropped()).to.equal(true);
+    expect(await progress.getJob(jobId)).to.deep.include({ doneUnits: 4, figures: { rowsIn: 21, rowsRejected: 2 } });
+    const counter = await readItem(jobId, contributionCounterOf(second!).sk);
+    expect(counter).to.deep.include({ doneUnits: 4, figures: { rowsIn: 21, rowsRejected: 2 } });
+    expect((counter!.countedTasks as Set<string>).size).to.equal(3);
+  });
+
+  it('keeps the figures when finishJob repairs the units of the same counters', async () => {
+    const jobId = newJob();
+    await progress.startJob(jobId, { step: 'transform', totalUnits: 1 });
+    const contribution = idInCounter('turn', counterOf('crashed').sk, contributionCounterOf);
+    await progress.addJobFigures(jobId, contribution, { rowsIn: 9 });
+    await markDoneUncounted(jobId, 'crashed', 1);
+    await progress.finishJob(jobId, { status: 'SUCCEEDED' });
+    expect(await progress.getJob(jobId)).to.deep.include({ status: 'SUCCEEDED', doneUnits: 1, figures: { rowsIn: 9 } });
+  });
+
+  it('refuses bad figures, naming the field', async () => {
+    const jobId = newJob();
+    const cases: [string, Record<string, number>][] = [
+      ['figures.rowsIn', { rowsIn: -1 }],
+      ['figures.rowsIn', { rowsIn: 1.5 }],
+      ['figures', { 'rows in': 1 }],
+      ['figures', Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`f${i}`, 1]))],
+    ];
+    for (const [field, figures] of cases) {
+      const err = await rejection(progress.addJobFigures(jobId, 'c', figures));
+      expect(err, JSON.stringify(figures)).to.be.instanceOf(InternalError).and.deep.include({ details: { field } });
+    }
+    expect(await rejection(progress.addJobFigures(jobId, '', { rowsIn: 1 }))).to.be.instanceOf(InternalError).and.deep.include({ details: { field: 'contributionId' } });
   });
 
   it('refuses, naming the limit, a count that would take a counter past 400 KB', async () => {
