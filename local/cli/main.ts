@@ -3,6 +3,7 @@ import { UsageError, type CliCommand } from './command';
 import { executeCommand } from './execute';
 import { genCommand } from './gen';
 import { invokeCommand } from './invoke';
+import { predictCommand } from '../ml/predict-command';
 import { runCommand } from './run';
 import { servicesCommand } from './services';
 
@@ -10,7 +11,7 @@ import { servicesCommand } from './services';
 // laptop, not the job, and would drown the output. Workers get the same setting from the services' env.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const commands: CliCommand[] = [invokeCommand, servicesCommand, executeCommand, runCommand, genCommand];
+const commands: CliCommand[] = [invokeCommand, servicesCommand, executeCommand, runCommand, genCommand, predictCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
