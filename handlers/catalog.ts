@@ -5,10 +5,11 @@ import type { FunctionSpec } from './catalog-types';
 import { TMP_LIMIT_ENV } from './lib/workdir';
 import type { Pipeline } from './pipeline';
 import { etlPipeline } from './etl/pipeline';
+import { mlPipeline } from './ml/pipeline';
 import { sharedFunctions } from './shared/functions';
 import { videoPipeline } from './video/pipeline';
 
-export const pipelines: readonly Pipeline[] = [videoPipeline, etlPipeline];
+export const pipelines: readonly Pipeline[] = [videoPipeline, etlPipeline, mlPipeline];
 
 /**
  * Every function the pipelines need: the shared ones (RecordFailure) and each pipeline's own, each told

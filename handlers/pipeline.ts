@@ -21,6 +21,33 @@ export interface PipelineFlag {
   help: string;
 }
 
+/**
+ * A `longhaul run <pipeline>` option that sets one of the pipeline's functions locally instead of a field of
+ * the execution input: `--train-timeout-seconds 5` runs the training function under a 5 s timeout, so a
+ * user or a test can force a time-boxed task into many short turns. In AWS the catalog's value stands.
+ */
+export interface FunctionFlag {
+  /** Without dashes. */
+  name: string;
+  functionName: string;
+  /** Seconds; fractions are allowed, since only the local runtime reads the value. */
+  setting: 'timeoutSeconds';
+  /** One line for --help; the default is the function's catalog value. */
+  help: string;
+}
+
+/** The functions with the function flags given (`{ 'train-timeout-seconds': 5 }`) applied; the others as they are. */
+export function applyFunctionFlags(functions: readonly FunctionSpec[], flags: readonly FunctionFlag[], values: Readonly<Record<string, number>>): FunctionSpec[] {
+  return functions.map((spec) => {
+    let changed = spec;
+    for (const flag of flags) {
+      const value = values[flag.name];
+      if (value !== undefined && flag.functionName === spec.name) changed = { ...changed, [flag.setting]: value };
+    }
+    return changed;
+  });
+}
+
 /** A local file `longhaul run` uploads under `jobs/<jobId>/input/`; its key goes into the execution input. */
 export interface PipelineUpload {
   /** Without dashes: `input` for `--input <file>`. */
@@ -83,6 +110,8 @@ export interface PipelineDefinition<Job extends { jobId: string }, Output> {
   cli: {
     uploads: readonly PipelineUpload[];
     flags: readonly PipelineFlag[];
+    /** Options that set one of its functions for a local run (its timeout), not the execution input. */
+    functionFlags?: readonly FunctionFlag[];
     /** For --help: what --output names. */
     outputHelp: string;
     /** Where results go without --output (relative to the working directory). */
@@ -102,7 +131,7 @@ export interface Pipeline {
   readonly job: z.ZodType<{ jobId: string }>;
   readonly units: { name: string; functionName: string };
   readonly figures: readonly LiveFigure[];
-  readonly cli: { uploads: readonly PipelineUpload[]; flags: readonly PipelineFlag[]; outputHelp: string };
+  readonly cli: { uploads: readonly PipelineUpload[]; flags: readonly PipelineFlag[]; functionFlags: readonly FunctionFlag[]; outputHelp: string };
   /** `job` must be the job schema's output (the execution input the run was started with). */
   defaultOutput(job: { jobId: string }, localInputs: Readonly<Record<string, string>>): string;
   /** Throws when the execution's output is not what the pipeline declares. */
@@ -117,6 +146,9 @@ export function definePipeline<Job extends { jobId: string }, Output>(def: Pipel
   if (!def.functions.some((f) => f.name === def.units.functionName)) {
     throw new Error(`Pipeline ${def.name}: units.functionName ${def.units.functionName} is not one of its functions`);
   }
+  const functionFlags = def.cli.functionFlags ?? [];
+  const strayFlag = functionFlags.find((f) => !def.functions.some((fn) => fn.name === f.functionName));
+  if (strayFlag) throw new Error(`Pipeline ${def.name}: --${strayFlag.name} sets ${strayFlag.functionName}, which is not one of its functions`);
   const figures = def.figures ?? [];
   const badFigure = figures.find((f) => !FIGURE_NAME.test(f.name));
   if (badFigure) throw new Error(`Pipeline ${def.name}: figure name "${badFigure.name}" must match ${FIGURE_NAME}`);
@@ -134,7 +166,7 @@ export function definePipeline<Job extends { jobId: string }, Output>(def: Pipel
     job: def.job,
     units: def.units,
     figures,
-    cli: { uploads: def.cli.uploads, flags: def.cli.flags, outputHelp: def.cli.outputHelp },
+    cli: { uploads: def.cli.uploads, flags: def.cli.flags, functionFlags, outputHelp: def.cli.outputHelp },
     defaultOutput: (job, localInputs) => def.cli.defaultOutput(def.job.parse(job), localInputs),
     outputFiles: (raw, target) => def.cli.outputFiles(parseOutput(raw), target),
     summarize: (raw) => def.summarize(parseOutput(raw)),

@@ -88,8 +88,11 @@ export interface DefinitionUses {
   /** Catalog names of the functions invoked (from `${<Name>Arn}` placeholders). */
   functions: string[];
   distributedMap: boolean;
-  /** State machine ARNs (literal or placeholder-substituted) started by `states:startExecution` tasks. */
-  startExecution: { stateMachineArn?: string; sync: boolean }[];
+  /**
+   * State machine ARNs (literal or placeholder-substituted) started by `states:startExecution` tasks;
+   * `self` when the task starts its own machine (`"StateMachineArn.$": "$$.StateMachine.Id"`).
+   */
+  startExecution: { stateMachineArn?: string; self?: boolean; sync: boolean }[];
   itemReaders: ItemReaderUse[];
   resultWriters: S3Location[];
   /** DynamoDB actions called directly by Task states (optimized integrations). */
@@ -146,6 +149,7 @@ function classifyTask(file: AslFile, stateName: string, state: AslNode, resource
     const arn = args?.StateMachineArn;
     uses.startExecution.push({
       stateMachineArn: typeof arn === 'string' && !arn.startsWith('{%') ? arn : undefined,
+      ...(args?.['StateMachineArn.$'] === '$$.StateMachine.Id' ? { self: true } : {}),
       sync: startExecution[1]?.startsWith('.sync') ?? false,
     });
     return;

@@ -145,7 +145,9 @@ export function stateMachinePolicy(input: StateMachinePolicyInput): PolicyDocume
       Resource: [`${input.executionArnBase}/*`, `${input.executionArnBase}:*`],
     });
   }
-  uses.startExecution.forEach((start, i) => {
+  uses.startExecution.forEach((use, i) => {
+    // A machine continuing in a fresh execution of itself: its own ARN, known from its name.
+    const start = use.self ? { ...use, stateMachineArn: input.stateMachineArn } : use;
     if (!start.stateMachineArn || !start.stateMachineArn.includes(':stateMachine:')) {
       throw new Error('states:startExecution needs a literal "StateMachineArn" so its role can name the target');
     }

@@ -37,6 +37,10 @@ function defaultText(value: unknown): string {
 export function pipelineHelp(p: Pipeline): string {
   const uploads = p.cli.uploads.map((u): [string, string] => [`--${u.flag} <file>`, u.help]);
   const flags = p.cli.flags.map((f): [string, string] => [`--${f.name} <${f.type === 'json' ? 'json|@file' : f.type}>`, `${f.help}${defaultText(schemaDefault(p.job, f.field))}`]);
+  const functionFlags = p.cli.functionFlags.map((f): [string, string] => {
+    const current = p.functions.find((fn) => fn.name === f.functionName)?.[f.setting];
+    return [`--${f.name} <number>`, `${f.help}${defaultText(current)}`];
+  });
   const required = p.cli.uploads.map((u) => `--${u.flag} <file>`).join(' ');
   return [
     `Usage: longhaul run ${p.name} ${required} [options]`,
@@ -45,7 +49,7 @@ export function pipelineHelp(p: Pipeline): string {
     'every task in its own Lambda worker (real timeouts and memory), live progress, results downloaded.',
     '',
     'Options:',
-    ...table([...uploads, ...flags, ['--output <path>', p.cli.outputHelp], ...COMMON_OPTIONS]),
+    ...table([...uploads, ...flags, ...functionFlags, ['--output <path>', p.cli.outputHelp], ...COMMON_OPTIONS]),
     '',
     'Exit status: 0 success, 1 job failed, 2 bad usage.',
   ].join('\n');

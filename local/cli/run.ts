@@ -3,7 +3,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Pipeline, PipelineFlag } from '../../handlers/pipeline';
+import { applyFunctionFlags, type Pipeline, type PipelineFlag } from '../../handlers/pipeline';
 import { formatLogLine } from '../lambda/runtime';
 import type { LogLine } from '../lambda/types';
 import { JobInputError, prepareJob, setField, type JobRequest } from '../run/execution-input';
@@ -11,7 +11,7 @@ import { runJob } from '../run/job-runner';
 import { startLocalStack } from '../stack';
 import { defaultCliDeps, type CliDeps } from './cli-deps';
 import { defineCommand, UsageError, type CliCommand } from './command';
-import { parseOptions, readJsonArg, wholeNumber } from './option-values';
+import { parseOptions, positiveNumber, readJsonArg, wholeNumber } from './option-values';
 import { pipelineHelp, runOverview } from './run-help';
 import { progressPrinter } from './run-progress';
 import { formatSummary } from './run-summary';
@@ -20,6 +20,8 @@ export type RunDeps = Pick<CliDeps, 'pipelines' | 'functions' | 'interrupted'>;
 
 interface RunArgs {
   request: JobRequest;
+  /** Function flags given, by name (`train-timeout-seconds`). */
+  functionSettings: Record<string, number>;
   output?: string;
   dataDir?: string;
   verbose: boolean;
@@ -50,7 +52,7 @@ function parseRunArgs(pipeline: Pipeline, argv: string[]): RunArgs {
     verbose: { type: 'boolean' },
   };
   for (const u of pipeline.cli.uploads) options[u.flag] = { type: 'string' };
-  for (const f of pipeline.cli.flags) options[f.name] = { type: 'string' };
+  for (const f of [...pipeline.cli.flags, ...pipeline.cli.functionFlags]) options[f.name] = { type: 'string' };
   const { values, positionals } = parseOptions(argv, options);
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const text = (name: string) => values[name] as string | undefined;
@@ -66,8 +68,15 @@ function parseRunArgs(pipeline: Pipeline, argv: string[]): RunArgs {
     const given = text(f.name);
     if (given !== undefined) setField(settings, f.field, flagValue(f, given));
   }
+  const functionSettings: Record<string, number> = {};
+  for (const f of pipeline.cli.functionFlags) {
+    const given = text(f.name);
+    if (given === undefined) continue;
+    functionSettings[f.name] = positiveNumber(`--${f.name}`, given)!;
+  }
   return {
     request: { pipeline, files, settings, jobId: text('job-id') },
+    functionSettings,
     output: text('output'),
     dataDir: text('data-dir'),
     verbose: values.verbose === true,
@@ -122,7 +131,8 @@ async function runPipeline(deps: RunDeps, pipeline: Pipeline, argv: string[]): P
   }
   const output = resolve(args.output ?? pipeline.defaultOutput(prepared.input, args.request.files));
   const log = await openFunctionLog(pipeline, args.verbose);
-  const stack = await startLocalStack({ dataDir: args.dataDir, functions: deps.functions(), onLog: log.onLog });
+  const functions = applyFunctionFlags(deps.functions(), pipeline.cli.functionFlags, args.functionSettings);
+  const stack = await startLocalStack({ dataDir: args.dataDir, functions, onLog: log.onLog });
   const printer = progressPrinter(pipeline);
   const interruption = deps.interrupted();
   const abort = new AbortController();
@@ -131,7 +141,7 @@ async function runPipeline(deps: RunDeps, pipeline: Pipeline, argv: string[]): P
     abort.abort();
   });
   try {
-    const summary = await runJob({ ...args.request, prepared, outputPath: output, stack, onEvent: printer.onEvent, signal: abort.signal });
+    const summary = await runJob({ ...args.request, prepared, outputPath: output, stack, functions, onEvent: printer.onEvent, signal: abort.signal });
     printer.finish();
     console.log(formatSummary(summary, { verbose: args.verbose }));
     console.error(`function logs: ${log.path}`);

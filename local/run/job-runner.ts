@@ -126,6 +126,9 @@ async function uploadInput(upload: PreparedUpload, job: PreparedJob): Promise<Jo
 async function startExecution(stack: LocalStack, pipeline: Pipeline, job: PreparedJob): Promise<Execution> {
   const aslPath = join(repoRoot, pipeline.asl);
   const definition = loadDefinition(await readFile(aslPath, 'utf8'), { placeholders: stack.placeholders, fileName: basename(aslPath) });
+  // As deployed: the machine exists by name, so a task may start it again (`$$.StateMachine.Id`: the ML
+  // pipeline's train loop continues in a fresh execution before its history nears AWS's limit).
+  stack.engine.registerStateMachine(pipeline.name, definition);
   return stack.engine.startExecution(definition, job.input, { name: `${job.jobId}-${Date.now()}`, stateMachineName: pipeline.name });
 }
 

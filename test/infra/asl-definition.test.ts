@@ -95,6 +95,11 @@ describe('infra/asl-definition', () => {
     expect(uses.startExecution).to.deep.equal([{ stateMachineArn: 'arn:aws:states:us-east-1:1:stateMachine:child', sync: true }]);
   });
 
+  it('records a machine that starts itself again ($$.StateMachine.Id: continue-as-new)', () => {
+    const uses = analyzeDefinition(file(task('arn:aws:states:::states:startExecution.sync:2', { 'StateMachineArn.$': '$$.StateMachine.Id' })), []);
+    expect(uses.startExecution).to.deep.equal([{ stateMachineArn: undefined, self: true, sync: true }]);
+  });
+
   it('refuses an integration it would have to guess IAM for, naming file, state and resource', () => {
     expect(() => analyzeDefinition(file(task('arn:aws:states:::sqs:sendMessage')), [])).to.throw(
       /asl\/test\.asl\.json: state "T" uses integration "arn:aws:states:::sqs:sendMessage"/,

@@ -124,6 +124,12 @@ describe('infra/iam-policies', () => {
     expect(() => stateMachinePolicy({ ...smInput, uses: { ...noUses, startExecution: [{ sync: false }] } })).to.throw(/literal "StateMachineArn"/);
   });
 
+  it('lets a machine that continues in a fresh execution of itself start and follow only itself', () => {
+    const s = bySid(stateMachinePolicy({ ...smInput, uses: { ...noUses, startExecution: [{ self: true, sync: true }] } }).Statement);
+    expect(s.StartExecution0.Resource).to.deep.equal(['arn:states:stateMachine:sm']);
+    expect(s.FollowExecution0.Resource).to.deep.equal(['arn:states:execution:sm:*']);
+  });
+
   it('trusts exactly one service and denies non-TLS bucket access', () => {
     expect(assumeRolePolicy('states.amazonaws.com').Statement).to.deep.equal([
       { Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: ['sts:AssumeRole'] },
