@@ -93,7 +93,7 @@ export function succeeded(run: EtlRun): EtlOutput {
 }
 
 /** The error a failed execution ended with, and the failing task's own message (the Cause is Lambda's error object). */
-export function failureOf(run: EtlRun): { error: string; message: string } {
+export function failureOf(run: Pick<EtlRun, 'summary'>): { error: string; message: string } {
   const { status, error, cause } = run.summary.result;
   expect(status, `expected the job to fail; output ${JSON.stringify(run.summary.result.output)}`).to.equal('FAILED');
   let message = cause ?? '';
