@@ -73,9 +73,31 @@ export function bucketOf(key: string, buckets: number): number {
   return createHash('sha1').update(key).digest().readUInt32BE(0) % buckets;
 }
 
+interface GroupState {
+  group: EncodedGroup;
+  accumulators: AnyAccumulator[];
+}
+
+/**
+ * The groups by their JSON key (what drain hashes and sorts), with what GroupTable.add keeps beside
+ * them: with at most one group column, the groups by that value (a Map finds -0 as 0 and NaN as NaN,
+ * as the key does), so no key is built per row; and the bytes its states grew by. Clearing the map
+ * (drain) clears both.
+ */
+class GroupIndex extends Map<string, GroupState> {
+  byValue = new Map<EtlValue | undefined, GroupState>();
+  bytes = 0;
+
+  override clear(): void {
+    this.byValue.clear();
+    this.bytes = 0;
+    super.clear();
+  }
+}
+
 /** Groups seen since the last drain, with their accumulators. */
 export class GroupTable {
-  private groups = new Map<string, { group: EncodedGroup; accumulators: AnyAccumulator[] }>();
+  private groups = new GroupIndex();
 
   constructor(private readonly plan: AggregatePlan) {}
 
@@ -83,15 +105,36 @@ export class GroupTable {
     return this.groups.size;
   }
 
+  /**
+   * About how many bytes the states have grown by beyond their fixed size (count_distinct's values):
+   * what the number of groups does not bound.
+   */
+  get grownBytes(): number {
+    return this.groups.bytes;
+  }
+
   add(row: readonly EtlValue[]): void {
-    const group = this.plan.groupIndexes.map((i) => encodeGroupValue(row[i]!));
-    const key = JSON.stringify(group);
-    let entry = this.groups.get(key);
+    const { groupIndexes, valueIndexes } = this.plan;
+    const groups = this.groups;
+    const byValue = groupIndexes.length <= 1;
+    const value = groupIndexes.length === 1 ? row[groupIndexes[0]!] : undefined;
+    let entry = byValue ? groups.byValue.get(value) : undefined;
     if (!entry) {
-      entry = { group, accumulators: this.plan.aggregates.map((a) => a.create()) };
-      this.groups.set(key, entry);
+      const group = groupIndexes.map((i) => encodeGroupValue(row[i]!));
+      const key = JSON.stringify(group);
+      entry = groups.get(key);
+      if (!entry) {
+        entry = { group, accumulators: this.plan.aggregates.map((a) => a.create()) };
+        groups.set(key, entry);
+      }
+      if (byValue) groups.byValue.set(value, entry);
     }
-    this.plan.valueIndexes.forEach((index, i) => entry.accumulators[i]!.add((index === null ? 0 : row[index]) as never));
+    const accumulators = entry.accumulators;
+    for (let i = 0; i < valueIndexes.length; i++) {
+      const index = valueIndexes[i]!;
+      const grown = accumulators[i]!.add((index === null ? 0 : row[index]) as never);
+      if (grown) groups.bytes += grown;
+    }
   }
 
   /** The groups by bucket, each bucket's in output order (a sorted run for the reduce's merge), and an empty table. */

@@ -5,14 +5,16 @@
 import type { Deadline } from '../lib/deadline';
 import { InternalError } from '../lib/errors';
 import { putBuffer, putJson } from '../lib/s3';
-import { runTimeBoxedLoop, type LoopResult } from '../lib/time-boxed-loop';
+import { mapTurn, runTimeBoxedLoop, type LoopResult, type LoopTurn } from '../lib/time-boxed-loop';
 import type { Cursor } from '../lib/checkpoint';
 import { aggregatePlan, GroupTable } from './group-table';
+import { writeGroupRun } from './group-runs';
+import { rejectBytes, rowBytes } from './held-bytes';
 import { etlKeys } from './keys';
 import type { EtlManifest } from './manifest';
 import type { EtlValue } from './parquet-values';
 import { writeParquet } from './parquet-write';
-import { isAtEnd, recordsFrom, startPosition, type ReadPosition, type SourceRecord } from './partition-records';
+import { isAtEnd, recordsFrom, startPosition, type ReadPosition, type RecordReader, type SourceRecord } from './partition-records';
 import type { PartitionItem } from './partition-items';
 import { compileWhere } from './row-filter';
 import { parseField } from './typed-values';
@@ -54,6 +56,13 @@ const STEP_RECORDS = 2_000;
 const MAX_GROUPS_IN_MEMORY = 100_000;
 const MAX_ROWS_IN_MEMORY = 200_000;
 const MAX_REJECTS_IN_MEMORY = 50_000;
+/**
+ * And what grows with the data beyond those counts, by estimate (held-bytes.ts): count_distinct's
+ * values, rows and rejects. A worker's heap then stays flat whatever the partition's size; writing out
+ * more often is only more pieces for the reduce to merge. (Groups are bounded by their number: counted
+ * in bytes as well, a million-group job spilled every 14,000 groups and took over 5 minutes, not 1.)
+ */
+const MAX_BYTES_IN_MEMORY = 12 * 1024 * 1024;
 
 type Outcome = { kind: 'out'; values: EtlValue[] } | { kind: 'filtered' } | { kind: 'rejected'; reject: Reject };
 
@@ -79,15 +88,22 @@ function rawText(record: SourceRecord): string {
   return record.kind === 'csv' ? record.raw : JSON.stringify(record.values, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
-/** The partition's transform, as a time-boxed loop over its records. */
-export function transformPartition(m: EtlManifest, item: PartitionItem, deadline: Deadline, cursor: Cursor | null): Promise<LoopResult<TransformedPartition>> {
+/** The partition's transform, as a time-boxed loop over its records; `onTurn` is told the counts where this invocation's span starts and ends. */
+export function transformPartition(
+  m: EtlManifest,
+  item: PartitionItem,
+  deadline: Deadline,
+  cursor: Cursor | null,
+  onTurn?: (turn: LoopTurn<TransformCounts>) => void,
+): Promise<LoopResult<TransformedPartition>> {
   const where = compileWhere(m.spec);
   const plan = aggregatePlan(m.spec);
   const groups = new GroupTable(plan);
   const select = m.spec.rows?.select.map((name) => m.spec.columns.findIndex((c) => c.name === name)) ?? null;
   let rowsBuffer: EtlValue[][] = [];
   let rejectsBuffer: Reject[] = [];
-  let records: AsyncGenerator<SourceRecord> | undefined;
+  let bufferedBytes = 0;
+  let records: RecordReader | undefined;
 
   const classify = (record: SourceRecord): Outcome => {
     const typed = typedRow(m, record);
@@ -100,24 +116,30 @@ export function transformPartition(m: EtlManifest, item: PartitionItem, deadline
     const counts = { ...s.counts };
     let at: ReadPosition = { position: s.position, row: s.row };
     for (let n = 0; n < STEP_RECORDS; n++) {
-      const next = await records.next();
-      if (next.done) {
+      let record = records.take();
+      if (record === undefined && (await records.more())) record = records.take();
+      if (record === undefined) {
         at = { position: item.kind === 'csv' ? item.end : item.rowCount, row: at.row };
         break;
       }
-      const outcome = classify(next.value);
+      const outcome = classify(record);
       counts.rowsIn += 1;
       if (outcome.kind === 'rejected') {
         counts.rowsRejected += 1;
         rejectsBuffer.push(outcome.reject);
+        bufferedBytes += rejectBytes(outcome.reject);
       } else if (outcome.kind === 'filtered') {
         counts.rowsFiltered += 1;
       } else {
         counts.rowsOut += 1;
         if (plan.aggregates.length > 0) groups.add(outcome.values);
-        if (select) rowsBuffer.push(select.map((i) => outcome.values[i]!));
+        if (select) {
+          const row = select.map((i) => outcome.values[i]!);
+          rowsBuffer.push(row);
+          bufferedBytes += rowBytes(row);
+        }
       }
-      at = { position: next.value.position, row: next.value.row + 1 };
+      at = { position: record.position, row: record.row + 1 };
     }
     return { ...s, ...at, counts };
   };
@@ -126,9 +148,10 @@ export function transformPartition(m: EtlManifest, item: PartitionItem, deadline
     const partials = [...s.partials];
     for (const [bucket, entries] of groups.drain(m.buckets)) {
       const key = etlKeys.partial(m.jobId, bucket, item.index, seq);
-      await putJson(key, entries);
+      await writeGroupRun(key, entries);
       partials.push({ bucket, key });
     }
+    bufferedBytes = 0;
     const rows = [...s.rows];
     if (select && rowsBuffer.length > 0) {
       const key = etlKeys.rowsPiece(m.jobId, item.index, seq);
@@ -172,6 +195,12 @@ export function transformPartition(m: EtlManifest, item: PartitionItem, deadline
     finished: (s) => isAtEnd(item, s),
     finish,
     persist,
-    mustSave: () => groups.size >= MAX_GROUPS_IN_MEMORY || rowsBuffer.length >= MAX_ROWS_IN_MEMORY || rejectsBuffer.length >= MAX_REJECTS_IN_MEMORY,
+    mustSave: () =>
+      groups.size >= MAX_GROUPS_IN_MEMORY ||
+      rowsBuffer.length >= MAX_ROWS_IN_MEMORY ||
+      rejectsBuffer.length >= MAX_REJECTS_IN_MEMORY ||
+      groups.grownBytes + bufferedBytes >= MAX_BYTES_IN_MEMORY,
+    // The job's live figures (transform.ts): the counts, not the state, leave this module.
+    onTurn: onTurn && ((turn) => onTurn(mapTurn(turn, (s) => s.counts))),
   });
 }

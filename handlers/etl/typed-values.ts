@@ -76,7 +76,137 @@ function parseTimestamp(text: string): ParseResult<bigint> {
   return { ok: true, value };
 }
 
-function parseText(text: string, type: ColumnType): ParseResult<Exclude<EtlValue, null>> {
+// Fast paths for the common shapes of each type, run on every field: they accept only text the full
+// parsers above accept, give the same value, and leave everything else (errors included) to them.
+
+const DIGIT_0 = 48;
+/** Digits a double holds exactly (< 2^53), whatever they are. */
+const SAFE_DIGITS = 15;
+
+/** The digit at `i`, or -1. */
+function digitAt(text: string, i: number): number {
+  const d = text.charCodeAt(i) - DIGIT_0;
+  return d >= 0 && d <= 9 ? d : -1;
+}
+
+/** The number of `count` digits at `i`, or -1. */
+function digitsAt(text: string, i: number, count: number): number {
+  let v = 0;
+  for (let k = i; k < i + count; k++) {
+    const d = digitAt(text, k);
+    if (d < 0) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** An int of at most 15 digits without BigInt's text parsing. */
+function quickInt(text: string): bigint | undefined {
+  const first = text.charCodeAt(0);
+  const i = first === 0x2d || first === 0x2b ? 1 : 0;
+  const digits = text.length - i;
+  if (digits === 0 || digits > SAFE_DIGITS) return undefined;
+  const v = digitsAt(text, i, digits);
+  if (v < 0) return undefined;
+  return BigInt(first === 0x2d ? -v : v);
+}
+
+/** A decimal whose unscaled value has at most 15 significant digits, within its precision and scale. */
+function quickDecimal(text: string, precision: number, scale: number): bigint | undefined {
+  const n = text.length;
+  const first = text.charCodeAt(0);
+  let i = first === 0x2d || first === 0x2b ? 1 : 0;
+  let v = 0;
+  let significant = 0;
+  let digits = 0;
+  for (; i < n; i++) {
+    const d = digitAt(text, i);
+    if (d < 0) break;
+    v = v * 10 + d;
+    if (v > 0) significant++;
+    digits++;
+  }
+  if (significant > precision - scale || significant + scale > SAFE_DIGITS) return undefined;
+  let fraction = 0;
+  if (i < n) {
+    if (text.charCodeAt(i) !== 0x2e) return undefined;
+    for (i++; i < n; i++) {
+      const d = digitAt(text, i);
+      if (d < 0) return undefined;
+      // A digit past the scale must be 0: anything else is the full parser's reject.
+      if (fraction < scale) v = v * 10 + d;
+      else if (d !== 0) return undefined;
+      fraction++;
+      digits++;
+    }
+  }
+  if (digits === 0) return undefined;
+  for (; fraction < scale; fraction++) v *= 10;
+  return BigInt(first === 0x2d ? -v : v);
+}
+
+/** Whether `text` is what FLOAT matches, checked without the regex. */
+function isFloatText(text: string): boolean {
+  const n = text.length;
+  const first = text.charCodeAt(0);
+  let i = first === 0x2d || first === 0x2b ? 1 : 0;
+  let mantissa = 0;
+  while (i < n && digitAt(text, i) >= 0) (i++, mantissa++);
+  if (i < n && text.charCodeAt(i) === 0x2e) for (i++; i < n && digitAt(text, i) >= 0; i++) mantissa++;
+  if (mantissa === 0) return false;
+  if (i < n && (text.charCodeAt(i) | 0x20) === 0x65) {
+    i++;
+    if (i < n && (text.charCodeAt(i) === 0x2d || text.charCodeAt(i) === 0x2b)) i++;
+    let exponent = 0;
+    while (i < n && digitAt(text, i) >= 0) (i++, exponent++);
+    if (exponent === 0) return false;
+  }
+  return i === n;
+}
+
+/** Days of a `YYYY-MM-DD` prefix (a 4-digit year), or undefined. */
+function quickDay(text: string): number | undefined {
+  if (text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d) return undefined;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  return year < 0 || month < 0 || day < 0 ? undefined : epochDay(year, month, day);
+}
+
+/** A `YYYY-MM-DD HH:MM:SS` (or `T`) timestamp, UTC, within ±285 years of 1970. */
+function quickTimestamp(text: string): bigint | undefined {
+  if (text.length !== 19) return undefined;
+  const sep = text.charCodeAt(10);
+  if ((sep !== 0x20 && sep !== 0x54) || text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a) return undefined;
+  const days = quickDay(text);
+  const hours = digitsAt(text, 11, 2);
+  const minutes = digitsAt(text, 14, 2);
+  const seconds = digitsAt(text, 17, 2);
+  if (days === undefined || hours < 0 || hours > 23 || minutes < 0 || minutes > 59 || seconds < 0 || seconds > 59) return undefined;
+  const micros = (days * 86_400 + hours * 3600 + minutes * 60 + seconds) * 1_000_000;
+  return Number.isSafeInteger(micros) ? BigInt(micros) : undefined;
+}
+
+/** The value by a fast path, or undefined when only the full parser can say. */
+function quickValue(text: string, type: ColumnType): Exclude<EtlValue, null> | undefined {
+  switch (type.kind) {
+    case 'int':
+      return quickInt(text);
+    case 'float':
+      return isFloatText(text) ? Number(text) : undefined;
+    case 'decimal':
+      return quickDecimal(text, type.precision ?? 18, type.scale ?? 0);
+    case 'date':
+      return text.length === 10 ? quickDay(text) : undefined;
+    case 'timestamp':
+      return quickTimestamp(text);
+    default:
+      return undefined;
+  }
+}
+
+/** The full parsers alone, without the fast paths: what those must agree with. */
+export function parseTextFully(text: string, type: ColumnType): ParseResult<Exclude<EtlValue, null>> {
   switch (type.kind) {
     case 'string':
       return text.includes(REPLACEMENT) ? { ok: false, reason: 'invalid UTF-8 (or a U+FFFD replacement character)' } : { ok: true, value: text };
@@ -93,6 +223,11 @@ function parseText(text: string, type: ColumnType): ParseResult<Exclude<EtlValue
     case 'timestamp':
       return parseTimestamp(text);
   }
+}
+
+function parseText(text: string, type: ColumnType): ParseResult<Exclude<EtlValue, null>> {
+  const value = quickValue(text, type);
+  return value === undefined ? parseTextFully(text, type) : { ok: true, value };
 }
 
 /** The field as its column's type: an empty field is null (a reject for a not-null column). */

@@ -26,6 +26,7 @@
 //
 // Nulls are skipped by everything but count(*). sum, avg, min, max of no values are null. Counts are
 // numbers, exact below 2^53 rows.
+import { valueBytes } from '../held-bytes';
 import { AGGREGATE_FUNCTIONS, type AggregateFunction, type ColumnKind } from '../spec';
 import { checkDecimalType } from './decimal';
 import { ExactFloatSum } from './exact-float-sum';
@@ -79,8 +80,12 @@ export interface AggregateColumn<K extends ColumnKind = ColumnKind> {
 }
 
 export interface Accumulator<V, R> {
-  /** Adds one row's value; null is skipped except by count(*), for which every call is a row. */
-  add(value: V | null): void;
+  /**
+   * Adds one row's value; null is skipped except by count(*), for which every call is a row. A state
+   * that grows with the data (count_distinct) returns about how many bytes it grew by, so its holder
+   * can write it out before memory runs short; a fixed-size one returns nothing.
+   */
+  add(value: V | null): number | void;
   /** Adds everything `other` holds (an accumulator of the same aggregate); `other` is unchanged. */
   merge(other: Accumulator<V, R>): void;
   /** The canonical state: the same values, however split and merged, give the same JSON. */
@@ -172,7 +177,8 @@ function buildDistinct<K extends ColumnKind>(name: string, kind: K): SomeAggrega
 /** How one aggregate's state starts, grows, merges, travels and ends. States are mutable objects. */
 interface Rules<V, S, R> {
   empty(): S;
-  add(state: S, value: V): void;
+  /** The bytes the state grew by, when it grows with the data. */
+  add(state: S, value: V): number | void;
   /** Only count(*) counts nulls. */
   addNull?(state: S): void;
   merge(into: S, from: S): void;
@@ -205,13 +211,13 @@ class RuleAccumulator<V, S, R> implements Accumulator<V, R> {
     readonly state: S,
   ) {}
 
-  add(value: V | null): void {
+  add(value: V | null): number | void {
     if (value === null) {
       this.aggregate.rules.addNull?.(this.state);
       return;
     }
     this.aggregate.check(value);
-    this.aggregate.rules.add(this.state, value);
+    return this.aggregate.rules.add(this.state, value);
   }
 
   merge(other: Accumulator<V, R>): void {
@@ -438,7 +444,9 @@ function distinctRules<V>(codec: ValueCodec<V>): Rules<V, Distinct<V>, number> {
   return {
     empty: () => ({ values: new Set<V>() }),
     add: (state, value) => {
+      const before = state.values.size;
       state.values.add(value);
+      return state.values.size > before ? valueBytes(value) : 0;
     },
     merge: (into, from) => {
       for (const value of from.values) into.values.add(value);

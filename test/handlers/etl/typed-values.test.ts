@@ -2,7 +2,8 @@
 import { expect } from 'chai';
 import { compileWhere } from '../../../handlers/etl/row-filter';
 import { etlSpecSchema, type ColumnType } from '../../../handlers/etl/spec';
-import { epochDay, parseField } from '../../../handlers/etl/typed-values';
+import { epochDay, parseField, parseTextFully } from '../../../handlers/etl/typed-values';
+import { seededRandom } from '../../../local/data/seeded-random';
 import { InvalidInput } from '../../../handlers/lib/errors';
 import { duckRows, useDuckDb } from '../../support/duckdb';
 import { thrown } from '../../support/thrown';
@@ -75,6 +76,34 @@ describe('handlers/etl/typed-values', () => {
     expect(reason('', { kind: 'int', nullable: false })).to.match(/empty, but the column is not null/);
     expect(value('Café 日本', t('string'))).to.equal('Café 日本');
     expect(reason('Caf\uFFFD', t('string'))).to.match(/invalid UTF-8/);
+  });
+});
+
+describe('handlers/etl/typed-values fast paths', () => {
+  it('give what the full parsers give, value or reason, for random and edge-case text of every type', () => {
+    const random = seededRandom(9);
+    const types: ColumnType[] = [t('int'), t('float'), t('decimal', { precision: 10, scale: 2 }), t('decimal', { precision: 18, scale: 0 }), t('decimal', { precision: 38, scale: 20 }), t('date'), t('timestamp')];
+    const edges = [
+      '0', '-0', '+7', '007', '-', '+', '.', '5.', '.5', '-0.00', '1.500', '1.505', '99999999.99', '100000000.00', '999999999999999', '1000000000000000',
+      '9007199254740993', '-9223372036854775808', '9223372036854775808', '1e3', '1E-3', '1e', '1e+', '.e1', '1.2.3', ' 1', '1 ', 'inf', 'NaN', '1_0',
+      '2024-02-29', '2023-02-29', '2024-13-01', '0000-01-01', '9999-12-31', '2024-01-01 23:59:59', '2024-01-01T24:00:00', '2024-01-01 00:60:00',
+      '2024-01-01 00:00:60', '2024-01-01 12:00:00Z', '2024-01-01 12:00:00.5', '1684-01-01 00:00:00', '2256-01-01 00:00:00', '2024-1-01 00:00:00', '2024-01-01x00:00:00',
+    ];
+    const alphabet = '0123456789000-+.eE :T';
+    const randomText = () => Array.from({ length: random.int(1, 22) }, () => alphabet[random.int(0, alphabet.length - 1)]).join('');
+    const nearTimestamp = () => {
+      const base = `${random.int(1600, 2400)}-${String(random.int(0, 13)).padStart(2, '0')}-${String(random.int(0, 32)).padStart(2, '0')}${random.pick([' ', 'T', 'x'])}${String(random.int(0, 25)).padStart(2, '0')}:${String(random.int(0, 61)).padStart(2, '0')}:${String(random.int(0, 61)).padStart(2, '0')}`;
+      return random.next() < 0.8 ? base : base.slice(0, random.int(0, base.length));
+    };
+    const texts = [...edges, ...Array.from({ length: 3000 }, randomText), ...Array.from({ length: 3000 }, nearTimestamp), ...Array.from({ length: 2000 }, () => String(random.next() * 10 ** random.int(-5, 20)))];
+    for (const type of types) {
+      for (const text of texts.filter((x) => x !== '')) {
+        const [quick, full] = [parseField(text, type), parseTextFully(text, type)];
+        // Object.is tells -0 from 0 and 1n from 1; chai's deep equal for each of 60,000 pairs would take seconds.
+        const same = quick.ok && full.ok ? Object.is(quick.value, full.value) : !quick.ok && !full.ok && quick.reason === full.reason;
+        if (!same) expect(quick, `${type.kind} ${JSON.stringify(text)}`).to.deep.equal(full);
+      }
+    }
   });
 });
 
