@@ -11,6 +11,7 @@ import { aggregatePlan, GroupTable } from './group-table';
 import { writeGroupRun } from './group-runs';
 import { rejectBytes, rowBytes } from './held-bytes';
 import { etlKeys } from './keys';
+import { parseTransformState } from './transform-state';
 import type { EtlManifest } from './manifest';
 import type { EtlValue } from './parquet-values';
 import { writeParquet } from './parquet-write';
@@ -37,7 +38,7 @@ export interface TransformedPartition {
   rejects: string[];
 }
 
-interface TransformState extends ReadPosition {
+export interface TransformState extends ReadPosition {
   counts: TransformCounts;
   partials: { bucket: number; key: string }[];
   rows: string[];
@@ -189,7 +190,7 @@ export function transformPartition(
     deadline,
     checkpointKey: etlKeys.checkpoint(m.jobId, item.index),
     cursor,
-    parseState: (raw) => raw as TransformState,
+    parseState: (raw) => parseTransformState(raw, etlKeys.checkpoint(m.jobId, item.index)),
     initial: () => ({ ...startPosition(item), counts: { rowsIn: 0, rowsOut: 0, rowsFiltered: 0, rowsRejected: 0 }, partials: [], rows: [], rejects: [] }),
     step,
     finished: (s) => isAtEnd(item, s),
