@@ -4,7 +4,7 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
-import { seededRandom, type Random } from './seeded-random';
+import { seededRandom, type Random } from '../../handlers/lib/seeded-random';
 
 /** The columns, as an ETL spec types them. */
 export const SALES_COLUMNS = {

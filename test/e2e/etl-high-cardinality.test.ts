@@ -13,7 +13,7 @@ import type { FunctionSpec } from '../../handlers/catalog-types';
 import { etlFunctions } from '../../handlers/etl/pipeline';
 import { duckRows, useDuckDb } from '../support/duckdb';
 import { csvObjects, readReport, runEtl, sql, succeeded, useEtlStack, withFunctionAs, type EtlRun } from '../support/etl';
-import { seededRandom } from '../../local/data/seeded-random';
+import { seededRandom } from '../../handlers/lib/seeded-random';
 
 const dir = await mkdtemp(join(tmpdir(), 'longhaul-e2e-etl-cardinality-'));
 const GROUPS = 1_000_000;

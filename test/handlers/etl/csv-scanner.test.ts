@@ -7,7 +7,7 @@ import { parse } from 'csv-parse';
 import { CSV_PARSE_OPTIONS, csvRecordBatches, type CsvRecord } from '../../../handlers/etl/csv-rows';
 import type { Delimiter } from '../../../handlers/etl/csv-header';
 import { InvalidInput } from '../../../handlers/lib/errors';
-import { seededRandom, type Random } from '../../../local/data/seeded-random';
+import { seededRandom, type Random } from '../../../handlers/lib/seeded-random';
 
 const START = 1000;
 const FIRST_ROW = 7;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { mergeSorted, runsOf } from '../../../handlers/etl/merge-sorted';
-import { seededRandom } from '../../../local/data/seeded-random';
+import { seededRandom } from '../../../handlers/lib/seeded-random';
 
 async function* from<T>(items: readonly T[]): AsyncGenerator<T> {
   for (const item of items) yield item;

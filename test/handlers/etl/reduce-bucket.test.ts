@@ -7,7 +7,7 @@ import { etlSpecSchema } from '../../../handlers/etl/spec';
 import { InternalError } from '../../../handlers/lib/errors';
 import { getText, listKeys } from '../../../handlers/lib/s3';
 import { putLines } from '../../../handlers/lib/s3-lines';
-import { seededRandom } from '../../../local/data/seeded-random';
+import { seededRandom } from '../../../handlers/lib/seeded-random';
 import { rejection } from '../../support/rejection';
 import { useLocalServices } from '../../support/services';
 

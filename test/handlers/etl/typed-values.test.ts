@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { compileWhere } from '../../../handlers/etl/row-filter';
 import { etlSpecSchema, type ColumnType } from '../../../handlers/etl/spec';
 import { epochDay, parseField, parseTextFully } from '../../../handlers/etl/typed-values';
-import { seededRandom } from '../../../local/data/seeded-random';
+import { seededRandom } from '../../../handlers/lib/seeded-random';
 import { InvalidInput } from '../../../handlers/lib/errors';
 import { duckRows, useDuckDb } from '../../support/duckdb';
 import { thrown } from '../../support/thrown';

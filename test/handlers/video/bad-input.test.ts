@@ -1,7 +1,7 @@
 // Bad inputs must fail at probe, with a named error that says what is wrong, and leave nothing
 // under work/ (no manifest, no chunks) that a later task or a retry could trust.
 import { expect } from 'chai';
-import { seededRandom } from '../../../local/data/seeded-random';
+import { seededRandom } from '../../../handlers/lib/seeded-random';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listKeys, putBuffer } from '../../../handlers/lib/s3';

@@ -2,7 +2,7 @@
 // conversion done a different, slower and more obviously correct way than the code under test
 // (doubles taken apart by repeated doubling, not bit fields; rounding by binary search over all
 // doubles, not by shifting), plus seeded random data and random split/merge trees.
-import { seededRandom, type Random } from '../../../../local/data/seeded-random';
+import { seededRandom, type Random } from '../../../../handlers/lib/seeded-random';
 
 export { seededRandom, type Random };
 
