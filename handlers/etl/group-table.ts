@@ -2,11 +2,12 @@
 // buckets, each bucket's groups sorted in output order: every group lands in the same bucket from every
 // partition, so each reduce task merges its bucket's sorted runs alone (reduce-bucket.ts).
 import { createHash } from 'node:crypto';
-import { aggregate, type Accumulator, type Aggregate } from './aggregate/aggregates';
+import type { Accumulator, Aggregate } from './aggregate/aggregates';
 import { decodeDouble, encodeDouble, type JsonValue } from './aggregate/json-codec';
 import type { EtlValue } from './parquet-values';
 import { compareValues } from './row-filter';
 import type { ColumnKind, ColumnType, EtlSpec } from './spec';
+import { aggregateOf } from './spec-aggregates';
 
 type AnyAggregate = Aggregate<never, unknown>;
 type AnyAccumulator = Accumulator<never, unknown>;
@@ -30,13 +31,13 @@ export interface AggregatePlan {
 }
 
 export function aggregatePlan(spec: EtlSpec): AggregatePlan {
-  const indexOf = (name: string) => spec.columns.findIndex((c) => c.name === name);
-  const typeOf = (name: string): ColumnType => spec.columns[indexOf(name)]!.type;
+  const indexOf = (name: string) => spec.rowColumns.findIndex((c) => c.name === name);
+  const typeOf = (name: string): ColumnType => spec.rowColumns[indexOf(name)]!.type;
   return {
     groupKinds: spec.groupBy.map((name) => typeOf(name).kind),
     groupIndexes: spec.groupBy.map(indexOf),
     valueIndexes: spec.aggregates.map((a) => (a.column === null ? null : indexOf(a.column))),
-    aggregates: spec.aggregates.map((a) => aggregate(a.fn, a.column === null ? null : typeOf(a.column)) as AnyAggregate),
+    aggregates: spec.aggregates.map((a) => aggregateOf(spec, a)),
   };
 }
 

@@ -2,34 +2,17 @@
 // with its type, and how a value is written as CSV text.
 import { formatDecimal } from './aggregate/decimal';
 import type { EtlValue } from './parquet-values';
-import type { Aggregate, ColumnType, EtlSpec } from './spec';
+import type { ColumnType, EtlSpec } from './spec';
+import { resultTypeOf } from './spec-aggregates';
 
 export interface OutputColumn {
   name: string;
   type: ColumnType;
 }
 
-/** What each aggregate's results are: counts are ints, decimal sums keep their scale at the widest precision. */
-function resultType(agg: Aggregate, spec: EtlSpec): ColumnType {
-  const source = spec.columns.find((c) => c.name === agg.column)?.type;
-  switch (agg.fn) {
-    case 'count':
-    case 'count_distinct':
-      return { kind: 'int', nullable: false };
-    case 'avg':
-    case 'stddev':
-      return { kind: 'float', nullable: true };
-    case 'sum':
-      return source!.kind === 'decimal' ? { kind: 'decimal', nullable: true, precision: 38, scale: source!.scale } : { kind: source!.kind, nullable: true };
-    case 'min':
-    case 'max':
-      return { ...source!, nullable: true };
-  }
-}
-
 export function outputColumns(spec: EtlSpec): OutputColumn[] {
-  const groups = spec.groupBy.map((name) => ({ name, type: spec.columns.find((c) => c.name === name)!.type }));
-  return [...groups, ...spec.aggregates.map((a) => ({ name: a.name, type: resultType(a, spec) }))];
+  const groups = spec.groupBy.map((name) => ({ name, type: spec.rowColumns.find((c) => c.name === name)!.type }));
+  return [...groups, ...spec.aggregates.map((a) => ({ name: a.name, type: resultTypeOf(spec, a) }))];
 }
 
 /** An aggregate's result in the column's value representation (counts come back as numbers). */

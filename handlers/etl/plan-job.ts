@@ -13,6 +13,7 @@ import { readParquetLayout, type ParquetLayout } from './parquet-read';
 import { openS3ParquetSource } from './parquet-source';
 import { defaultBuckets, type PartitionItem } from './partition-items';
 import type { ColumnType, EtlSpec } from './spec';
+import { specTransform } from './spec-transform';
 
 /** What plan returns to the state machine: keys and small numbers only. */
 export interface PlanResult {
@@ -85,6 +86,9 @@ export async function planEtl(
 ): Promise<PlanResult> {
   const { input, spec } = inputs;
   if (input.size === 0) throw new InvalidInput(`Input ${input.key} is empty (0 bytes)`, { key: input.key });
+  // Compiled once here, as each partition will: a where value that does not fit its column (one the
+  // transform module derives included) fails the job now, not in every partition.
+  specTransform(spec);
   const format = (await isParquet(input.key, input.size)) ? 'parquet' : 'csv';
   const planned = format === 'csv' ? await planCsv(job, input, spec) : await planParquet(input, spec);
   const buckets = job.reduceBuckets ?? defaultBuckets(format === 'csv' ? planned.rangeCount : planned.partitions.length);

@@ -37,17 +37,17 @@ const TESTS: Record<Exclude<Condition['op'], 'in' | 'not_in' | 'is_null' | 'not_
 };
 
 function literal(spec: EtlSpec, at: string, column: number, value: string | number | boolean): NonNull {
-  const type = spec.columns[column]!.type;
+  const type = spec.rowColumns[column]!.type;
   const parsed = parseLiteral(value, type);
   if (!parsed.ok || parsed.value === null) {
-    throw new InvalidInput(`spec.${at}: ${parsed.ok ? 'null' : parsed.reason} cannot be compared with the ${type.kind} column ${spec.columns[column]!.name}`, { field: `spec.${at}` });
+    throw new InvalidInput(`spec.${at}: ${parsed.ok ? 'null' : parsed.reason} cannot be compared with the ${type.kind} column ${spec.rowColumns[column]!.name}`, { field: `spec.${at}` });
   }
   return parsed.value;
 }
 
 function compileCondition(spec: EtlSpec, c: Condition, i: number): RowPredicate {
-  const index = spec.columns.findIndex((col) => col.name === c.column);
-  const kind = spec.columns[index]!.type.kind;
+  const index = spec.rowColumns.findIndex((col) => col.name === c.column);
+  const kind = spec.rowColumns[index]!.type.kind;
   const at = `where[${i}].value`;
   switch (c.op) {
     case 'is_null':

@@ -2,6 +2,8 @@
 // by a person as JSON, so every problem is reported at once, each naming its field
 // (`where[1].column: unknown column "dist" (columns: origin, delay, distance)`).
 import { z } from 'zod';
+import type { AnyTransformModule, ColumnDecls } from './row-transform';
+import { TRANSFORMS } from './transforms';
 
 export const COLUMN_KINDS = ['string', 'int', 'float', 'decimal', 'bool', 'date', 'timestamp'] as const;
 export type ColumnKind = (typeof COLUMN_KINDS)[number];
@@ -15,19 +17,35 @@ export interface ColumnType {
   scale?: number;
 }
 
+export interface TypedColumn {
+  name: string;
+  type: ColumnType;
+}
+
 export const OPS = ['=', '!=', '<', '<=', '>', '>=', 'in', 'not_in', 'is_null', 'not_null'] as const;
 export type Op = (typeof OPS)[number];
 
 export const AGGREGATE_FUNCTIONS = ['count', 'sum', 'avg', 'min', 'max', 'count_distinct', 'stddev'] as const;
 export type AggregateFunction = (typeof AGGREGATE_FUNCTIONS)[number];
 
-export interface Aggregate {
+export interface BuiltinAggregate {
   /** The output column's name. */
   name: string;
   fn: AggregateFunction;
   /** null for count(*) (written `count`). */
   column: string | null;
 }
+
+/** An aggregate function the spec's transform module brings (`median(delay)`). */
+export interface ModuleAggregate {
+  name: string;
+  fn: string;
+  /** The transform module whose `aggregates` has `fn`. */
+  module: string;
+  column: string;
+}
+
+export type Aggregate = BuiltinAggregate | ModuleAggregate;
 
 /** The largest decimal precision: what Parquet and Athena hold (DECIMAL(38, s)). */
 export const MAX_DECIMAL_PRECISION = 38;
@@ -50,10 +68,32 @@ export function parseColumnType(text: string): ColumnType | string {
   return { kind: 'decimal', nullable, precision, scale };
 }
 
-/** `"sum(delay)"` → `{ fn: 'sum', column: 'delay' }`; `"count"` and `"count(*)"` → count of rows; a message when it is not one. */
-export function parseAggregate(name: string, text: string): Aggregate | string {
+const CALL = /^([A-Za-z_][A-Za-z0-9_]*)(?:\(\s*([^()]*?)\s*\))?$/;
+
+/** Which modules bring the function `fn`, for a spec that names it without them. */
+function modulesWith(fn: string): string[] {
+  return [...TRANSFORMS.values()].filter((m) => m.aggregates && Object.hasOwn(m.aggregates, fn)).map((m) => m.name);
+}
+
+/**
+ * `"sum(delay)"` → `{ fn: 'sum', column: 'delay' }`; `"count"` and `"count(*)"` → count of rows; with a
+ * transform `module`, its functions too (`"median(delay)"`); a message when it is not one.
+ */
+export function parseAggregate(name: string, text: string, module: AnyTransformModule | null = null): Aggregate | string {
   const m = AGGREGATE.exec(text.trim());
-  if (!m) return `"${text}" is not an aggregate (${AGGREGATE_FUNCTIONS.map((f) => (f === 'count' ? 'count, count(col)' : `${f}(col)`)).join(', ')})`;
+  const call = CALL.exec(text.trim());
+  if (!m && call && module?.aggregates && Object.hasOwn(module.aggregates, call[1]!)) {
+    const fn = call[1]!;
+    if (call[2] === undefined || call[2] === '*') return `${fn} needs a column: ${fn}(col)`;
+    return { name, fn, module: module.name, column: call[2] };
+  }
+  if (!m) {
+    const builtins = AGGREGATE_FUNCTIONS.map((f) => (f === 'count' ? 'count, count(col)' : `${f}(col)`));
+    const own = Object.keys(module?.aggregates ?? {}).map((f) => `${f}(col)`);
+    const elsewhere = call ? modulesWith(call[1]!) : [];
+    const hint = elsewhere.length > 0 ? `; ${call![1]} comes with transform ${elsewhere.join(', ')}` : '';
+    return `"${text}" is not an aggregate (${[...builtins, ...own].join(', ')}${hint})`;
+  }
   const fn = m[1] as AggregateFunction;
   // `count(*)` is how SQL writes count: the same as `count`.
   const column = m[2] === undefined || (fn === 'count' && m[2] === '*') ? null : m[2];
@@ -65,6 +105,7 @@ const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 const rawSpecSchema = z.strictObject({
   columns: z.record(z.string(), z.string()).refine((c) => Object.keys(c).length > 0, 'must name at least one column'),
+  transform: z.string().optional(),
   where: z
     .array(z.strictObject({ column: z.string(), op: z.enum(OPS), value: z.union([scalar, z.array(scalar)]).optional() }))
     .default([]),
@@ -81,8 +122,15 @@ export interface Condition {
 }
 
 export interface EtlSpec {
-  /** In the spec's order (which is also the order of `rows` columns when `select` is omitted). */
-  columns: { name: string; type: ColumnType }[];
+  /** The input's columns, typed as each record is read, in the spec's order. */
+  columns: TypedColumn[];
+  /** The transform module (transforms/index.ts) each typed row goes through before `where`; null for none. */
+  transform: string | null;
+  /**
+   * The columns of a row after the transform: `columns`, then the module's outputs. What `where`,
+   * `groupBy`, `aggregates` and `rows` name, and the `rows` columns when `select` is omitted.
+   */
+  rowColumns: TypedColumn[];
   where: Condition[];
   groupBy: string[];
   aggregates: Aggregate[];
@@ -133,9 +181,52 @@ function checkAggregate(ctx: Ctx, agg: Aggregate, types: Map<string, ColumnType>
   if (agg.column === null) return;
   const type = types.get(agg.column);
   if (!type) ctx.addIssue({ code: 'custom', path, message: `unknown column "${agg.column}" (columns: ${known})` });
-  else if ((agg.fn === 'sum' || agg.fn === 'avg' || agg.fn === 'stddev') && !NUMERIC.includes(type.kind)) {
+  else if ('module' in agg) {
+    const accepts = TRANSFORMS.get(agg.module)!.aggregates![agg.fn]!.accepts;
+    if (!accepts.includes(type.kind)) ctx.addIssue({ code: 'custom', path, message: `${agg.fn} needs a column of ${accepts.join(' or ')}; "${agg.column}" is ${type.kind}` });
+  } else if ((agg.fn === 'sum' || agg.fn === 'avg' || agg.fn === 'stddev') && !NUMERIC.includes(type.kind)) {
     ctx.addIssue({ code: 'custom', path, message: `${agg.fn} needs a numeric column (int, float, decimal); "${agg.column}" is ${type.kind}` });
   }
+}
+
+/** A module's declared columns, typed; its declarations are code, so a bad one is a bug. */
+export function declaredColumns(decls: ColumnDecls): TypedColumn[] {
+  return Object.entries(decls).map(([name, text]) => {
+    const type = parseColumnType(text);
+    if (typeof type === 'string') throw new TypeError(`column ${name}: ${type}`);
+    return { name, type };
+  });
+}
+
+function typeText(t: ColumnType): string {
+  return `${t.kind === 'decimal' ? `decimal(${t.precision},${t.scale})` : t.kind}${t.nullable ? '' : '!'}`;
+}
+
+/** The module's required columns must be the spec's, with its types; its outputs come after them. */
+function checkTransform(ctx: Ctx, module: AnyTransformModule, columns: readonly TypedColumn[]): TypedColumn[] {
+  const types = new Map(columns.map((c) => [c.name, c.type]));
+  const reads = `transform ${module.name} reads`;
+  for (const read of declaredColumns(module.reads)) {
+    const type = types.get(read.name);
+    const want = typeText(read.type);
+    if (!type) ctx.addIssue({ code: 'custom', path: ['columns'], message: `${reads} ${read.name} (${want}): add it to columns` });
+    else if (typeText({ ...type, nullable: read.type.nullable || type.nullable }) !== want) {
+      ctx.addIssue({ code: 'custom', path: ['columns', read.name], message: `${reads} ${read.name} as ${want}, not ${typeText(type)}` });
+    }
+  }
+  const outputs = declaredColumns(module.outputs);
+  for (const out of outputs) {
+    if (types.has(out.name)) ctx.addIssue({ code: 'custom', path: ['columns', out.name], message: `"${out.name}" is also an output of transform ${module.name}: column names must be unique` });
+  }
+  return outputs;
+}
+
+/** The module a spec names, or an issue on `transform` listing the modules there are. */
+function transformModule(ctx: Ctx, name: string | undefined): AnyTransformModule | null {
+  if (name === undefined) return null;
+  const module = TRANSFORMS.get(name);
+  if (!module) ctx.addIssue({ code: 'custom', path: ['transform'], message: `unknown transform "${name}" (transforms: ${[...TRANSFORMS.keys()].join(', ')})` });
+  return module ?? null;
 }
 
 export const etlSpecSchema = rawSpecSchema.transform((raw, ctx): EtlSpec => {
@@ -145,20 +236,23 @@ export const etlSpecSchema = rawSpecSchema.transform((raw, ctx): EtlSpec => {
     if (typeof type === 'string') ctx.addIssue({ code: 'custom', path: ['columns', name], message: type });
     else columns.push({ name, type });
   }
-  const types = new Map(columns.map((c) => [c.name, c.type]));
-  const known = Object.keys(raw.columns).join(', ');
+  const module = transformModule(ctx, raw.transform);
+  const outputs = module ? checkTransform(ctx, module, columns) : [];
+  const rowColumns = [...columns, ...outputs];
+  const types = new Map(rowColumns.map((c) => [c.name, c.type]));
+  const known = [...new Set([...Object.keys(raw.columns), ...outputs.map((c) => c.name)])].join(', ');
   raw.where.forEach((c, i) => checkCondition(ctx, i, c, types, known));
   checkColumnList(ctx, ['groupBy'], raw.groupBy, types, known);
   const aggregates: Aggregate[] = [];
   for (const [name, text] of Object.entries(raw.aggregates)) {
-    const agg = parseAggregate(name, text);
+    const agg = parseAggregate(name, text, module);
     if (typeof agg === 'string') ctx.addIssue({ code: 'custom', path: ['aggregates', name], message: agg });
     else {
       checkAggregate(ctx, agg, types, raw.groupBy, known);
       aggregates.push(agg);
     }
   }
-  const rows = raw.rows ? { format: raw.rows.format, select: raw.rows.select ?? Object.keys(raw.columns) } : null;
+  const rows = raw.rows ? { format: raw.rows.format, select: raw.rows.select ?? [...Object.keys(raw.columns), ...outputs.map((c) => c.name)] } : null;
   if (rows && raw.rows?.select) checkColumnList(ctx, ['rows', 'select'], rows.select, types, known);
   if (aggregates.length === 0 && !rows) {
     ctx.addIssue({ code: 'custom', path: ['aggregates'], message: 'ask for at least one aggregate, or for rows' });
@@ -166,5 +260,5 @@ export const etlSpecSchema = rawSpecSchema.transform((raw, ctx): EtlSpec => {
   if (raw.groupBy.length > 0 && aggregates.length === 0) {
     ctx.addIssue({ code: 'custom', path: ['groupBy'], message: 'a group-by needs at least one aggregate' });
   }
-  return { columns, where: raw.where, groupBy: raw.groupBy, aggregates, rows };
+  return { columns, transform: module?.name ?? null, rowColumns, where: raw.where, groupBy: raw.groupBy, aggregates, rows };
 });

@@ -17,7 +17,8 @@ import type { EtlValue } from './parquet-values';
 import { writeParquet } from './parquet-write';
 import { isAtEnd, recordsFrom, startPosition, type ReadPosition, type RecordReader, type SourceRecord } from './partition-records';
 import type { PartitionItem } from './partition-items';
-import { compileWhere } from './row-filter';
+import { FILTERED, Rejection } from './row-transform';
+import { specTransform } from './spec-transform';
 import { parseField } from './typed-values';
 
 export interface TransformCounts {
@@ -65,7 +66,7 @@ const MAX_REJECTS_IN_MEMORY = 50_000;
  */
 const MAX_BYTES_IN_MEMORY = 12 * 1024 * 1024;
 
-type Outcome = { kind: 'out'; values: EtlValue[] } | { kind: 'filtered' } | { kind: 'rejected'; reject: Reject };
+type Outcome = { kind: 'out'; values: readonly EtlValue[] } | { kind: 'filtered' } | { kind: 'rejected'; reject: Reject };
 
 /** Turns a record into a typed row of the spec's columns, or says why it cannot be one. */
 function typedRow(m: EtlManifest, record: SourceRecord): { values: EtlValue[] } | { reason: string } {
@@ -97,10 +98,10 @@ export function transformPartition(
   cursor: Cursor | null,
   onTurn?: (turn: LoopTurn<TransformCounts>) => void,
 ): Promise<LoopResult<TransformedPartition>> {
-  const where = compileWhere(m.spec);
+  const transform = specTransform(m.spec);
   const plan = aggregatePlan(m.spec);
   const groups = new GroupTable(plan);
-  const select = m.spec.rows?.select.map((name) => m.spec.columns.findIndex((c) => c.name === name)) ?? null;
+  const select = m.spec.rows?.select.map((name) => m.spec.rowColumns.findIndex((c) => c.name === name)) ?? null;
   let rowsBuffer: EtlValue[][] = [];
   let rejectsBuffer: Reject[] = [];
   let bufferedBytes = 0;
@@ -109,7 +110,10 @@ export function transformPartition(
   const classify = (record: SourceRecord): Outcome => {
     const typed = typedRow(m, record);
     if ('reason' in typed) return { kind: 'rejected', reject: { row: record.row, reason: typed.reason, raw: rawText(record) } };
-    return where(typed.values) ? { kind: 'out', values: typed.values } : { kind: 'filtered' };
+    const out = transform.apply(typed.values);
+    if (out === FILTERED) return { kind: 'filtered' };
+    if (out instanceof Rejection) return { kind: 'rejected', reject: { row: record.row, reason: out.reason, raw: rawText(record) } };
+    return { kind: 'out', values: out };
   };
 
   const step = async (s: TransformState): Promise<TransformState> => {
@@ -156,7 +160,7 @@ export function transformPartition(
     const rows = [...s.rows];
     if (select && rowsBuffer.length > 0) {
       const key = etlKeys.rowsPiece(m.jobId, item.index, seq);
-      const columns = select.map((c, i) => ({ ...m.spec.columns[c]!, values: rowsBuffer.map((r) => r[i]!) }));
+      const columns = select.map((c, i) => ({ ...m.spec.rowColumns[c]!, values: rowsBuffer.map((r) => r[i]!) }));
       await putBuffer(key, writeParquet(columns), { contentType: 'application/vnd.apache.parquet' });
       rows.push(key);
       rowsBuffer = [];

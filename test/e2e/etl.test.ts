@@ -132,6 +132,8 @@ describe('ETL pipeline end to end (engine + Lambda workers + local S3/DynamoDB)'
       for (const other of others) expect(other.equals(one!), other.toString()).to.equal(true);
       for (const report of reports) expect({ ...report, partitions: 0 }).to.deep.equal({ ...reports[0]!, partitions: 0 });
       expect(reports[0]).to.include({ rowsIn: CLEAN_ROWS, rowsRejected: 0, format: 'csv' });
+      // The live figures, added by every partition's turns, end as the report's totals.
+      for (const run of runs) expect((await getJob(run.jobId))!.figures, run.jobId).to.deep.equal({ rowsIn: CLEAN_ROWS, rowsRejected: 0 });
 
       // The rows parts, read in part order, hold the kept rows in file order whatever the cut.
       const expectedIds = (await duckRows(duck(), `select order_id from ${salesCsv(cleanCsv)} where ${salesWhere}`)).map((r) => r.order_id);
@@ -286,6 +288,78 @@ describe('ETL pipeline end to end (engine + Lambda workers + local S3/DynamoDB)'
       expect(expected.length).to.be.above(100);
       expectSameAggregates(await csvObjects(join(outDir, 'aggregates.csv')), expected, ['distance']);
     });
+
+    it('a TypeScript transform module (flight-delays): derived columns, its rejects and its median, as DuckDB computes them in SQL', async () => {
+      // 4,000 real flights as CSV, with rows the module must reject or drop put in at known places.
+      const input = join(dir, 'flights-module.csv');
+      await duck().run(`copy (select * from read_parquet(${sql(join(vega, 'flights-3m.parquet'))}) limit 4000) to ${sql(input)} (header)`);
+      const lines = (await readFile(input, 'utf8')).trimEnd().split('\n');
+      const injected = [
+        { at: 700, line: '2001-01-02 08:00:00,5,0,ORD,LAX', reason: 'distance: 0 miles is not a flight' },
+        { at: 1500, line: '2001-01-02 09:00:00,12,300,SFO,SFO', reason: 'origin and destination are both SFO' },
+        { at: 2600, line: '2001-01-02 10:00:00,,300,ORD,LAX', reason: null },
+        { at: 3300, line: '2001-01-02 11:00:00,-500,300,ORD,LAX', reason: 'delay: -500 minutes is more than 120 minutes early' },
+      ];
+      for (const { at, line } of injected) lines.splice(at, 0, line);
+      await writeFile(input, `${lines.join('\n')}\n`);
+      const columns = { date: 'timestamp', delay: 'int', distance: 'int', origin: 'string!', destination: 'string!' };
+      const spec = {
+        columns,
+        transform: 'flight-delays',
+        where: [{ column: 'delay_bucket', op: '!=', value: 'on time' }],
+        groupBy: ['delay_bucket'],
+        aggregates: {
+          flights: 'count',
+          routes: 'count_distinct(route)',
+          total_delay: 'sum(delay)',
+          median_delay: 'median(delay)',
+          median_rate: 'median(delay_per_100mi)',
+          avg_rate: 'avg(delay_per_100mi)',
+          max_rate: 'max(delay_per_100mi)',
+        },
+        rows: { select: ['date', 'route', 'delay_bucket', 'delay_per_100mi'] },
+      };
+      const outDir = join(dir, 'flights-module');
+      const settings = { partitionMb: partitionMbFor((await stat(input)).size, 3), maxRejectPercent: 1 };
+      const run = await runEtl(localStack(), { input, spec, settings, outDir });
+      const report = succeeded(run).report;
+
+      // The module's rules, written again in SQL: what it keeps, and the columns it derives.
+      const flights = `read_csv(${sql(input)}, header = true, timestampformat = '%Y-%m-%d %H:%M:%S', columns = ${duckColumns(columns)})`;
+      const derived = `(select *, origin || '-' || destination route,
+          case when delay < 0 then 'early' when delay < 15 then 'on time' when delay < 60 then 'late' else 'very late' end delay_bucket,
+          delay * 100 / distance delay_per_100mi
+        from ${flights} where distance > 0 and origin <> destination and delay is not null and delay >= -120)`;
+      const [counts] = await duckRows(duck(), `select count(*)::INTEGER n_all, (select count(*)::INTEGER from ${derived} where delay_bucket <> 'on time') n_out from ${flights}`);
+      expect(report).to.include({ rowsIn: counts!.n_all, rowsOut: counts!.n_out, rowsRejected: 3, partitions: 3 });
+      expect(report.rowsFiltered).to.equal((counts!.n_all as number) - (counts!.n_out as number) - 3);
+
+      const expected = await duckRows(
+        duck(),
+        `select delay_bucket, count(*)::VARCHAR flights, count(distinct route)::VARCHAR routes, sum(delay)::VARCHAR total_delay,
+           median(delay)::DOUBLE median_delay, median(delay_per_100mi) median_rate, avg(delay_per_100mi) avg_rate, max(delay_per_100mi) max_rate
+         from ${derived} where delay_bucket <> 'on time' group by delay_bucket order by delay_bucket`,
+      );
+      expect(expected.map((r) => r.delay_bucket)).to.deep.equal(['early', 'late', 'very late']);
+      expectSameAggregates(await csvObjects(join(outDir, 'aggregates.csv')), expected, ['median_delay', 'median_rate', 'avg_rate', 'max_rate']);
+      const types = Object.fromEntries((await duckRows(duck(), `describe select * from read_parquet(${sql(join(outDir, 'aggregates.parquet'))})`)).map((r) => [r.column_name, r.column_type]));
+      expect(types).to.deep.include({ delay_bucket: 'VARCHAR', median_delay: 'DOUBLE', median_rate: 'DOUBLE' });
+
+      // rejects.csv: the module's reasons, at the rows they were put in (the header is row 1).
+      const rejects = await csvObjects(join(outDir, 'rejects.csv'));
+      const wanted = injected.filter((i) => i.reason !== null);
+      expect(rejects.map((r) => [Number(r.row), r.reason, r.raw])).to.deep.equal(wanted.map((i) => [i.at + 1, i.reason, i.line]));
+
+      // rows/: the derived columns of exactly the rows kept.
+      const parts = parquetList(await rowParts(outDir));
+      const [difference] = await duckRows(
+        duck(),
+        `with got as (select * replace (date::TIMESTAMP as date) from read_parquet(${parts})),
+              want as (select date, route, delay_bucket, delay_per_100mi from ${derived} where delay_bucket <> 'on time')
+         select (select count(*) from got)::INTEGER n, (select count(*) from (from got except all from want))::INTEGER extra, (select count(*) from (from want except all from got))::INTEGER missing`,
+      );
+      expect(difference).to.deep.equal({ n: counts!.n_out, extra: 0, missing: 0 });
+    });
   });
 
   describe('rejected rows', () => {
@@ -328,6 +402,7 @@ describe('ETL pipeline end to end (engine + Lambda workers + local S3/DynamoDB)'
       expect(report.rowsOut + report.rowsFiltered + report.rowsRejected).to.equal(report.rowsIn);
       expectClose(report.rejectPercent, (100 * dirty.defects.length) / dirty.rows, 1e-9, 'rejectPercent');
       expect(await readReport(outDir)).to.deep.equal(report);
+      expect((await getJob(run.jobId))!.figures, 'live figures at the end').to.deep.equal({ rowsIn: report.rowsIn, rowsRejected: report.rowsRejected });
     });
 
     it('past maxRejectPercent the job fails with InvalidInput naming the limit and a sample row, and publishes nothing', async () => {
@@ -371,6 +446,18 @@ describe('ETL pipeline end to end (engine + Lambda workers + local S3/DynamoDB)'
         bytes: async () => Buffer.from('region;sales, 2023;sales, 2024\nNorth;10;12\n'),
         spec: { columns: { region: 'string', 'sales, 2023': 'int' }, aggregates: { n: 'count' } },
         message: ['lacks the spec column(s) region, sales, 2023', 'delimiter ","'],
+      },
+      {
+        title: 'a where value that does not fit a column the transform module derives',
+        file: 'flights-literal.csv',
+        bytes: async () => Buffer.from('delay,distance,origin,destination\n5,300,ORD,LAX\n'),
+        spec: {
+          columns: { delay: 'int', distance: 'int', origin: 'string!', destination: 'string!' },
+          transform: 'flight-delays',
+          where: [{ column: 'delay_per_100mi', op: '<', value: 'fast' }],
+          aggregates: { n: 'count' },
+        },
+        message: ['spec.where[0].value', '"fast" is not a number', 'float column delay_per_100mi'],
       },
       {
         title: 'a Parquet file cut short (its footer lost)',

@@ -1,6 +1,7 @@
 // The ETL spec as a person writes it: what it accepts, and each mistake reported with its field.
 import { expect } from 'chai';
 import { parseEvent } from '../../../handlers/lib/validation';
+import { etlJobSchema } from '../../../handlers/etl/job-input';
 import { etlSpecSchema, parseColumnType } from '../../../handlers/etl/spec';
 import { thrown } from '../../support/thrown';
 import { InvalidInput } from '../../../handlers/lib/errors';
@@ -43,8 +44,11 @@ describe('handlers/etl/spec', () => {
 
   it('defaults: no filter, no group-by (one global group), rows with every column when select is omitted', () => {
     const spec = etlSpecSchema.parse({ columns: { a: 'int', b: 'string' }, rows: {} });
+    const columns = [{ name: 'a', type: { kind: 'int', nullable: true } }, { name: 'b', type: { kind: 'string', nullable: true } }];
     expect(spec).to.deep.equal({
-      columns: [{ name: 'a', type: { kind: 'int', nullable: true } }, { name: 'b', type: { kind: 'string', nullable: true } }],
+      columns,
+      transform: null,
+      rowColumns: columns,
       where: [],
       groupBy: [],
       aggregates: [],
@@ -87,7 +91,7 @@ describe('handlers/etl/spec', () => {
       'groupBy.1: "origin" is listed twice',
       'groupBy.2: unknown column "nope" (columns: delay, origin, when, size)',
       'aggregates.total: sum needs a numeric column (int, float, decimal); "origin" is string',
-      'aggregates.n: "median(delay)" is not an aggregate (count, count(col), sum(col), avg(col), min(col), max(col), count_distinct(col), stddev(col))',
+      'aggregates.n: "median(delay)" is not an aggregate (count, count(col), sum(col), avg(col), min(col), max(col), count_distinct(col), stddev(col); median comes with transform flight-delays)',
       'aggregates.star: unknown column "*" (columns: delay, origin, when, size)',
       'aggregates.avg: avg needs a column: avg(col)',
       'aggregates.origin: "origin" is also a group-by column: output columns must be unique',
@@ -106,5 +110,89 @@ describe('handlers/etl/spec', () => {
   it('as an event field, is an InvalidInput naming the fields by their paths', () => {
     const err = thrown(InvalidInput, () => parseEvent(etlSpecSchema, { columns: { a: 'int' }, aggregates: { s: 'sum(b)' } }));
     expect(err.message).to.contain('aggregates.s: unknown column "b" (columns: a)');
+  });
+
+  describe('a transform module (handlers/etl/transforms/)', () => {
+    const flights = { date: 'timestamp', delay: 'int', distance: 'int', origin: 'string!', destination: 'string!' };
+    const outputs = ['route', 'delay_bucket', 'delay_per_100mi'];
+
+    it('adds its outputs after the columns, and where, groupBy, aggregates and rows may name them', () => {
+      const spec = etlSpecSchema.parse({
+        columns: flights,
+        transform: 'flight-delays',
+        where: [{ column: 'delay_per_100mi', op: '<', value: 50 }],
+        groupBy: ['delay_bucket'],
+        aggregates: { n: 'count', routes: 'count_distinct(route)', worst: 'max(delay_per_100mi)' },
+        rows: {},
+      });
+      expect(spec.transform).to.equal('flight-delays');
+      expect(spec.columns.map((c) => c.name)).to.deep.equal(Object.keys(flights));
+      expect(spec.rowColumns.map((c) => c.name)).to.deep.equal([...Object.keys(flights), ...outputs]);
+      expect(spec.rowColumns.slice(-3).map((c) => c.type)).to.deep.equal([
+        { kind: 'string', nullable: false },
+        { kind: 'string', nullable: false },
+        { kind: 'float', nullable: false },
+      ]);
+      expect(spec.rows!.select).to.deep.equal([...Object.keys(flights), ...outputs]);
+    });
+
+    it('takes a not-null column where the module reads a nullable one', () => {
+      expect(problems({ columns: { ...flights, delay: 'int!' }, transform: 'flight-delays', aggregates: { n: 'count' } })).to.deep.equal([]);
+    });
+
+    it('names the field of each mismatch with what the module reads', () => {
+      expect(problems({ columns: flights, transform: 'flight-speed', aggregates: { n: 'count' } })).to.deep.equal([
+        'transform: unknown transform "flight-speed" (transforms: flight-delays)',
+      ]);
+      const { distance: _distance, ...withoutDistance } = flights;
+      expect(
+        problems({
+          columns: { ...withoutDistance, delay: 'float', origin: 'string', route: 'string' },
+          transform: 'flight-delays',
+          groupBy: ['delay_bucket', 'distance'],
+          aggregates: { n: 'count' },
+        }),
+      ).to.deep.equal([
+        'columns.delay: transform flight-delays reads delay as int, not float',
+        'columns: transform flight-delays reads distance (int): add it to columns',
+        'columns.origin: transform flight-delays reads origin as string!, not string',
+        'columns.route: "route" is also an output of transform flight-delays: column names must be unique',
+        'groupBy.1: unknown column "distance" (columns: date, delay, origin, destination, route, delay_bucket, delay_per_100mi)',
+      ]);
+    });
+
+    it('brings its aggregate functions, named like the built-in ones', () => {
+      const spec = etlSpecSchema.parse({
+        columns: flights,
+        transform: 'flight-delays',
+        groupBy: ['route'],
+        aggregates: { n: 'count', m: 'median(delay)', m_rate: 'median( delay_per_100mi )', top: 'max(delay)' },
+      });
+      expect(spec.aggregates).to.deep.equal([
+        { name: 'n', fn: 'count', column: null },
+        { name: 'm', fn: 'median', module: 'flight-delays', column: 'delay' },
+        { name: 'm_rate', fn: 'median', module: 'flight-delays', column: 'delay_per_100mi' },
+        { name: 'top', fn: 'max', column: 'delay' },
+      ]);
+      expect(problems({ columns: flights, transform: 'flight-delays', aggregates: { a: 'median(route)', b: 'median', c: 'median(*)', d: 'mode(delay)', e: 'median(gone)' } })).to.deep.equal([
+        'aggregates.a: median needs a column of int or float; "route" is string',
+        'aggregates.b: median needs a column: median(col)',
+        'aggregates.c: median needs a column: median(col)',
+        'aggregates.d: "mode(delay)" is not an aggregate (count, count(col), sum(col), avg(col), min(col), max(col), count_distinct(col), stddev(col), median(col))',
+        'aggregates.e: unknown column "gone" (columns: date, delay, distance, origin, destination, route, delay_bucket, delay_per_100mi)',
+      ]);
+    });
+
+    it('has no outputs to name without the transform', () => {
+      expect(problems({ columns: flights, groupBy: ['route'], aggregates: { n: 'count' } })).to.deep.equal([
+        'groupBy.0: unknown column "route" (columns: date, delay, distance, origin, destination)',
+      ]);
+    });
+
+    it('in a job\'s input, an unknown transform is an InvalidInput naming spec.transform', () => {
+      const job = { jobId: 'j1', input: { key: 'jobs/j1/input/f.csv' }, spec: { columns: flights, transform: 'nope', aggregates: { n: 'count' } } };
+      const err = thrown(InvalidInput, () => parseEvent(etlJobSchema, job));
+      expect(err.message).to.contain('spec.transform: unknown transform "nope" (transforms: flight-delays)');
+    });
   });
 });
