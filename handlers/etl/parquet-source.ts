@@ -1,6 +1,7 @@
 // Where the Parquet reader gets its bytes: an S3 object read with range GETs, or a local file. The reader
 // asks for the footer and then for one row group's column chunks, never for the whole object.
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readFileRange } from '../lib/file-range';
 import { InputNotFound, InvalidInput } from '../lib/errors';
 import { getRange, head, type BucketOption } from '../lib/s3';
 
@@ -48,14 +49,5 @@ export async function openS3ParquetSource(key: string, opts?: BucketOption): Pro
 /** A local file as a source (tests, and files a handler downloaded to /tmp). */
 export async function openFileParquetSource(path: string, key: string = path): Promise<ParquetSource> {
   const { size } = await stat(path);
-  return rangeParquetSource(key, size, async (start, endInclusive) => {
-    const handle = await open(path, 'r');
-    try {
-      const bytes = Buffer.alloc(endInclusive - start + 1);
-      const { bytesRead } = await handle.read(bytes, 0, bytes.length, start);
-      return bytes.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
-  });
+  return rangeParquetSource(key, size, (start, endInclusive) => readFileRange(path, start, endInclusive));
 }

@@ -8,7 +8,8 @@
 // through the ETL's reader, its typed values becoming numbers (int, float, decimal, and dates as days
 // and timestamps as seconds since 1970), booleans or text.
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readFileRange } from '../lib/file-range';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
@@ -93,16 +94,7 @@ async function csvBytes(source: DatasetSource): Promise<ByteSource> {
       throw new InputNotFound(`File not found: ${path}`, { key: path }, { cause: err });
     },
   );
-  const readRange: ReadRange = async (start, endInclusive) => {
-    const handle = await open(path, 'r');
-    try {
-      const bytes = Buffer.alloc(endInclusive - start + 1);
-      const { bytesRead } = await handle.read(bytes, 0, bytes.length, start);
-      return bytes.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
-  };
+  const readRange: ReadRange = (start, endInclusive) => readFileRange(path, start, endInclusive);
   return { name: path, size, readRange, stream: async () => createReadStream(path) };
 }
 

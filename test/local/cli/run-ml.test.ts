@@ -1,26 +1,12 @@
 // `longhaul run ml` as a user runs it: the real launcher, penguins as CSV, the whole local stack, and
 // --train-timeout-seconds reaching the training function (the summary names its timeout).
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
+import { runCli } from '../../support/cli';
 import { vegaCsv } from '../../support/ml';
-
-const exec = promisify(execFile);
-const longhaul = join(process.cwd(), 'bin/longhaul.mjs');
-
-async function runCli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [longhaul, ...args], { cwd, maxBuffer: 16 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('longhaul run ml', function () {
   this.timeout(180_000);
