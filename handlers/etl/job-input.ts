@@ -2,6 +2,7 @@
 // normalized copy from the manifest, so defaults are decided in exactly one place.
 import { z } from 'zod';
 import { inputUnderJobPrefix, jobIdSchema, s3KeySchema } from '../lib/validation';
+import { MAX_BUCKETS } from './partition-items';
 import { etlSpecSchema } from './spec';
 
 /** The spec inline, or the key of a JSON object holding it. */
@@ -26,7 +27,7 @@ export const etlJobSchema = inputUnderJobPrefix(
     /** Rejected rows allowed, as a percentage of the rows read, before the job fails. */
     maxRejectPercent: z.number().min(0).max(100).default(0),
     /** Buckets the partial aggregates are hash-partitioned into, reduced in parallel; default from the partition count. */
-    reduceBuckets: z.number().int().min(1).max(256).nullable().default(null),
+    reduceBuckets: z.number().int().min(1).max(MAX_BUCKETS).nullable().default(null),
   }));
 
 export type EtlJob = z.infer<typeof etlJobSchema>;

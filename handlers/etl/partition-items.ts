@@ -24,7 +24,14 @@ export const partitionItemSchema = z.discriminatedUnion('kind', [
 
 export type PartitionItem = z.infer<typeof partitionItemSchema>;
 
-/** Buckets for the partial aggregates: enough that each reduce task holds about 8 partitions' groups, at most 64. */
+/**
+ * Most buckets a job may have: Report merges every bucket's reduced run at once, and each open run holds
+ * one of the S3 client's 50 sockets (reduce-bucket.ts, FAN_IN). A reduce streams, so more buckets would
+ * only add parallelism, not let a bucket hold more groups.
+ */
+export const MAX_BUCKETS = 32;
+
+/** Buckets for the partial aggregates: one reduce task for about 8 partitions, at most MAX_BUCKETS. */
 export function defaultBuckets(partitions: number): number {
-  return Math.min(64, Math.max(1, Math.ceil(partitions / 8)));
+  return Math.min(MAX_BUCKETS, Math.max(1, Math.ceil(partitions / 8)));
 }

@@ -7,8 +7,12 @@ import { readGroupRun, runEntryOrder, writeGroupRun, type RunEntry } from './gro
 import { etlKeys } from './keys';
 import { mergeSorted, runsOf } from './merge-sorted';
 
-/** Runs read at once by one merge: each holds a socket and a read buffer. */
-export const FAN_IN = 64;
+/**
+ * Runs read at once by one merge. Each open run holds one of the S3 client's sockets (the SDK's Node
+ * handler allows 50) until it is read to its end, and the merged run's upload needs sockets too: more
+ * runs than sockets and the merge waits forever for a socket its own readers hold.
+ */
+export const FAN_IN = 32;
 
 /** One entry per group: the states of its entries merged in input order (the merge is exact, so order only matters for speed). */
 function combine(plan: AggregatePlan, same: RunEntry[]): GroupEntry {

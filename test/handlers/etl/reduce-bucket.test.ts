@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { aggregatePlan, GroupTable } from '../../../handlers/etl/group-table';
 import { readGroupRun, writeGroupRun } from '../../../handlers/etl/group-runs';
 import { etlKeys } from '../../../handlers/etl/keys';
-import { reduceBucket } from '../../../handlers/etl/reduce-bucket';
+import { FAN_IN, reduceBucket } from '../../../handlers/etl/reduce-bucket';
 import { etlSpecSchema } from '../../../handlers/etl/spec';
 import { InternalError } from '../../../handlers/lib/errors';
 import { getText, listKeys } from '../../../handlers/lib/s3';
@@ -81,6 +81,29 @@ describe('reduceBucket: sorted runs merged by streaming (local S3)', function ()
     expect(await getText(passes.key)).to.equal(once);
     // 7 runs in pairs: 4, then 2 intermediate runs before the last merge.
     expect(await listKeys('jobs/reduce-passes/work/reduce/')).to.have.lengthOf(6);
+  });
+
+  it('merges more runs than the S3 client has sockets (50) in passes of FAN_IN, without waiting forever', async function () {
+    this.timeout(60_000);
+    // Each open run holds a socket until it is read through: merged 64 at once, as FAN_IN once was, 70
+    // runs wait on sockets their own readers hold, and the reduce hangs.
+    const many: string[] = [];
+    const manyRows: Row[] = [];
+    for (let i = 0; i < 70; i++) {
+      const table = new GroupTable(plan);
+      // Runs of ~100 KB: a body larger than a socket's buffers keeps its socket until it is read.
+      for (let j = 0; j < 3_000; j++) {
+        const row: Row = [`key-${(i * 7 + j) % 4_000}`, BigInt(j - i)];
+        table.add(row);
+        manyRows.push(row);
+      }
+      const key = etlKeys.partial('reduce-many', 0, i, 1);
+      await writeGroupRun(key, table.drain(1).get(0) ?? []);
+      many.push(key);
+    }
+    expect(FAN_IN).to.be.below(50);
+    const result = await reduceBucket('reduce-many', plan, 0, many);
+    expect(await reducedText(result.key)).to.deep.equal(expected(manyRows));
   });
 
   it('writes an empty run for a bucket no partition wrote to', async () => {
