@@ -7,7 +7,7 @@ import { forEachLimit } from '../lib/for-each-limit';
 import type { Logger } from '../lib/logger';
 import { finishJob } from '../lib/progress';
 import { getJson, getStream, putJson, putStream } from '../lib/s3';
-import { putLines } from '../lib/s3-lines';
+import { openLineUpload, putLines } from '../lib/s3-lines';
 import { defineTask } from '../lib/task';
 import { readGathered, type Gathered } from './gathered';
 import { aggregatePlan } from './group-table';
@@ -62,44 +62,45 @@ async function* aggregateRows(m: EtlManifest): AsyncGenerator<EtlValue[]> {
   if (!any && groupCount === 0) yield row({ group: [], states: plan.aggregates.map((a) => a.create().toJSON()), values: [] });
 }
 
-async function writeAggregatesCsv(m: EtlManifest): Promise<number> {
-  const columns = outputColumns(m.spec);
-  async function* lines() {
-    yield columns.map((c) => csvQuote(c.name)).join(',');
-    for await (const r of aggregateRows(m)) yield r.map((v, i) => csvText(columns[i]!.type, v)).join(',');
-  }
-  return (await putLines(etlKeys.aggregatesCsv(m.jobId), lines(), { contentType: 'text/csv' })) - 1;
+/** aggregates.parquet as an upload fed row group by row group; an upload that fails errors its body, so a writer waiting on it hears. */
+function openParquetUpload(key: string, columns: ReturnType<typeof outputColumns>) {
+  const body = new PassThrough();
+  const upload = putStream(key, body, { contentType: 'application/vnd.apache.parquet' });
+  upload.catch((err: unknown) => body.destroy(err instanceof Error ? err : new Error(String(err))));
+  return { writer: new ParquetStreamWriter(columns, writableSink(body)), body, upload };
 }
 
-async function writeAggregatesParquet(m: EtlManifest): Promise<void> {
-  const body = new PassThrough();
-  const upload = putStream(etlKeys.aggregatesParquet(m.jobId), body, { contentType: 'application/vnd.apache.parquet' });
-  const writer = new ParquetStreamWriter(outputColumns(m.spec), writableSink(body));
+/**
+ * aggregates.csv and .parquet in one pass over the merged buckets (each bucket read once), neither ever
+ * whole in memory. A failure abandons the uploads still open; report.json, written after both, is what
+ * says the outputs are complete, and a retry writes them again.
+ */
+async function writeAggregates(m: EtlManifest): Promise<{ keys: string[]; groups: number }> {
+  if (m.spec.aggregates.length === 0) return { keys: [], groups: 0 };
+  const columns = outputColumns(m.spec);
+  const csv = openLineUpload(etlKeys.aggregatesCsv(m.jobId), { contentType: 'text/csv' });
+  const parquet = openParquetUpload(etlKeys.aggregatesParquet(m.jobId), columns);
+  let groups = 0;
   try {
+    await csv.write(columns.map((c) => csvQuote(c.name)).join(','));
     let batch: EtlValue[][] = [];
     for await (const r of aggregateRows(m)) {
+      groups += 1;
+      await csv.write(r.map((v, i) => csvText(columns[i]!.type, v)).join(','));
       batch.push(r);
       if (batch.length === PARQUET_BATCH) {
-        await writer.writeRows(batch);
+        await parquet.writer.writeRows(batch);
         batch = [];
       }
     }
-    await writer.writeRows(batch);
-    await writer.close();
+    await parquet.writer.writeRows(batch);
+    await parquet.writer.close();
+    await Promise.all([csv.end(), parquet.upload]);
   } catch (err) {
-    // The upload aborts: no aggregates.parquet without its footer.
-    body.destroy(err as Error);
-    await upload.catch(() => {});
+    parquet.body.destroy(err instanceof Error ? err : new Error(String(err)));
+    await Promise.all([csv.abort(err), parquet.upload.catch(() => {})]);
     throw err;
   }
-  await upload;
-}
-
-/** aggregates.csv and .parquet: each a pass over the merged buckets, so neither is ever whole in memory. */
-async function writeAggregates(m: EtlManifest): Promise<{ keys: string[]; groups: number }> {
-  if (m.spec.aggregates.length === 0) return { keys: [], groups: 0 };
-  const groups = await writeAggregatesCsv(m);
-  await writeAggregatesParquet(m);
   return { keys: [etlKeys.aggregatesCsv(m.jobId), etlKeys.aggregatesParquet(m.jobId)], groups };
 }
 
