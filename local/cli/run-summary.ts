@@ -1,6 +1,5 @@
 // The summary `longhaul run` prints when a job ends: status, what the job made, how close each task came
 // to its timeout, the pipeline's own checks, and for a failure the error in a line or two.
-import { MAP_FAILED } from '../../handlers/shared/failure-cause';
 import { describeFailure } from '../run/failure';
 import type { JobSummary } from '../run/job-runner';
 
@@ -11,8 +10,9 @@ export function formatSummary(s: JobSummary, opts: { verbose?: boolean } = {}): 
   const lines = [line('status', s.result.status), line('job', s.jobId)];
   if (s.result.status !== 'SUCCEEDED') {
     const failure = describeFailure(s.result.error, s.result.cause);
-    // A Map's failure says only that items failed; the job's record names the failed task's own error.
-    const shown = s.result.error === MAP_FAILED && s.jobFailure ? describeFailure(s.jobFailure.error, s.jobFailure.cause) : failure;
+    // The job's record holds the error RecordFailure resolved (a Map's failure to its failed task's own
+    // error, a continued execution's to the child's: handlers/shared/failure-cause.ts); else the execution's.
+    const shown = s.jobFailure ? describeFailure(s.jobFailure.error, s.jobFailure.cause) : failure;
     lines.push(line('error', `${shown.error}: ${shown.message}`));
     if (opts.verbose) lines.push(...failure.trace.map((t) => `  ${t}`));
   }
