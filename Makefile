@@ -3,6 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NODE_BIN := node_modules/.bin
 INSTALL_STAMP := node_modules/.longhaul-install-stamp
+# The AWS CLI v2 is a test client of `longhaul serve` (a pip-installed v1 may come first on PATH: use this one).
+AWS_CLI := /usr/bin/aws
 
 .PHONY: help install typecheck test demo bench clean
 
@@ -17,10 +19,14 @@ help:
 	@echo "make clean      remove build output and local data"
 
 # npm ci only when the lock file changed since the last install.
-install: $(INSTALL_STAMP)
+install: $(INSTALL_STAMP) $(AWS_CLI)
 $(INSTALL_STAMP): package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
+
+$(AWS_CLI):
+	@if [ "$$(id -u)" = 0 ]; then apt-get install -y awscli >/dev/null || (apt-get update >/dev/null && apt-get install -y awscli >/dev/null); \
+	else sudo apt-get install -y awscli >/dev/null || (sudo apt-get update >/dev/null && sudo apt-get install -y awscli >/dev/null); fi
 
 typecheck: install
 	$(NODE_BIN)/tsc --noEmit -p .
@@ -37,7 +43,7 @@ demo: install
 	node bin/longhaul.mjs run video --input $(DEMO_CLIP) --output $(DEMO_DIR)/output-360p.mp4 --data-dir $(DEMO_DIR)/data --chunk-seconds 10
 
 # The entry points only: the other bench/ files are their modules and child processes.
-BENCHES := bench/lambda-runner.ts bench/engine.ts bench/video.ts bench/etl.ts bench/ml.ts
+BENCHES := bench/lambda-runner.ts bench/engine.ts bench/serve.ts bench/video.ts bench/etl.ts bench/ml.ts
 bench: install
 	@for b in $(BENCHES); do echo "== $$b"; AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true node --import tsx $$b || exit 1; done
 

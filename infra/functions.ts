@@ -6,11 +6,10 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import type { LambdaLayerVersion } from '@cdktf/provider-aws/lib/lambda-layer-version';
 import { kebabName, type FunctionSpec, type LayerName } from '../handlers/catalog-types';
-import { ENV } from '../handlers/lib/storage-layout';
 import { resourceName, type StackConfig } from './config';
 import { codeLocation, functionZipPath, type ArtifactContext } from './artifacts';
 import { assumeRolePolicy, functionPolicy } from './iam-policies';
-import { LAMBDA_ARCHITECTURE, LAMBDA_HANDLER, LAMBDA_RUNTIME, RESERVED_ENV_KEYS } from './lambda-runtime';
+import { functionEnvironment, LAMBDA_ARCHITECTURE, LAMBDA_HANDLER, LAMBDA_RUNTIME } from './lambda-runtime';
 
 const NAME_LIMIT = 64;
 
@@ -89,13 +88,3 @@ function defineFunction(scope: Construct, spec: FunctionSpec, input: FunctionsIn
   return { spec, fn, functionName };
 }
 
-/** The common configuration (bucket, table; Lambda sets AWS_REGION itself) plus the catalog's own variables. */
-export function functionEnvironment(spec: FunctionSpec, bucketName: string, tableName: string): Record<string, string> {
-  const extra = spec.env ?? {};
-  for (const key of Object.keys(extra)) {
-    if (RESERVED_ENV_KEYS.includes(key)) throw new Error(`Catalog entry ${spec.name}: env key "${key}" is reserved by Lambda`);
-    if (key === ENV.bucket || key === ENV.table) throw new Error(`Catalog entry ${spec.name}: env key "${key}" is set by infra`);
-  }
-  // The table name is set even without table access: a name grants nothing, and handlers read config uniformly.
-  return { [ENV.bucket]: bucketName, [ENV.table]: tableName, ...extra };
-}

@@ -1,4 +1,6 @@
 // The Lambda execution environment every function and layer targets.
+import type { FunctionSpec } from '../handlers/catalog-types';
+import { ENV } from '../handlers/lib/storage-layout';
 
 /** node 20 is past end of life on Lambda; bundles target node 20+ so they also run locally. */
 export const LAMBDA_RUNTIME = 'nodejs22.x';
@@ -17,3 +19,14 @@ export const RESERVED_ENV_KEYS = [
 
 /** Lambda's limit on a function's and its layers' unzipped size. */
 export const UNZIPPED_LIMIT_BYTES = 262_144_000;
+
+/** The common configuration (bucket, table; Lambda sets AWS_REGION itself) plus the catalog's own variables. */
+export function functionEnvironment(spec: FunctionSpec, bucketName: string, tableName: string): Record<string, string> {
+  const extra = spec.env ?? {};
+  for (const key of Object.keys(extra)) {
+    if (RESERVED_ENV_KEYS.includes(key)) throw new Error(`Catalog entry ${spec.name}: env key "${key}" is reserved by Lambda`);
+    if (key === ENV.bucket || key === ENV.table) throw new Error(`Catalog entry ${spec.name}: env key "${key}" is set by infra`);
+  }
+  // The table name is set even without table access: a name grants nothing, and handlers read config uniformly.
+  return { [ENV.bucket]: bucketName, [ENV.table]: tableName, ...extra };
+}

@@ -1,6 +1,7 @@
 // Assembles the whole deployment from its inputs: configuration, the function catalog, the ASL folder
 // and the built zips. Tests pass fixture catalogs and ASL folders; main.ts passes the real ones.
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { OUTPUT_NAMES, stateMachineOutputName } from './output-names';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
@@ -53,14 +54,14 @@ export function defineLonghaulStack(scope: Construct, input: LonghaulStackInput)
   const monitoring = defineMonitoring(stack, { config, functions: Object.values(functions), stateMachines });
 
   for (const { machine, stateMachine } of stateMachines) {
-    new TerraformOutput(stack, `${machine.replace(/-/g, '_')}_state_machine_arn`, { value: stateMachine.arn });
+    new TerraformOutput(stack, stateMachineOutputName(machine), { value: stateMachine.arn });
   }
-  new TerraformOutput(stack, 'data_bucket', { value: dataBucket.name });
-  new TerraformOutput(stack, 'artifacts_bucket', { value: artifactsBucket.name });
-  new TerraformOutput(stack, 'progress_table', { value: table.name });
-  new TerraformOutput(stack, 'dashboard_url', { value: monitoring.dashboardUrl });
-  new TerraformOutput(stack, 'alarm_topic_arn', { value: monitoring.topic.arn });
-  new TerraformOutput(stack, 'function_names', {
+  new TerraformOutput(stack, OUTPUT_NAMES.dataBucket, { value: dataBucket.name });
+  new TerraformOutput(stack, OUTPUT_NAMES.artifactsBucket, { value: artifactsBucket.name });
+  new TerraformOutput(stack, OUTPUT_NAMES.progressTable, { value: table.name });
+  new TerraformOutput(stack, OUTPUT_NAMES.dashboardUrl, { value: monitoring.dashboardUrl });
+  new TerraformOutput(stack, OUTPUT_NAMES.alarmTopicArn, { value: monitoring.topic.arn });
+  new TerraformOutput(stack, OUTPUT_NAMES.functionNames, {
     value: Object.values(functions).map((f) => f.functionName),
   });
   return stack;

@@ -1,9 +1,10 @@
 // Everything a local run needs, started together: S3 and DynamoDB servers, the Lambda runner with the
 // catalog's functions, and the Step Functions engine wired to both. The CLI commands and the end-to-end
 // tests use this one assembly so they run the pipelines the same way.
+import { join } from 'node:path';
 import type { FunctionSpec } from '../handlers/catalog-types';
 import { catalog } from '../handlers/catalog';
-import { createEngine, type Engine } from './engine';
+import { createEngine, type Engine, type MockConfig } from './engine';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
 import { resolveFunctionName } from './lambda/function-name';
 import type { InvokeOutcome, LambdaInvoker, LogLine } from './lambda/types';
@@ -17,6 +18,15 @@ export interface LocalStackOptions {
   timeScale?: number;
   maxConcurrency?: number;
   onLog?: (line: LogLine) => void;
+  /**
+   * Journal every execution under `<dataDir>/sfn/executions` (serve): they survive a crash and stay listed.
+   * Call `engine.resumeExecutions()` once the state machines are registered.
+   */
+  durable?: boolean;
+  /** Stands between the engine and the runner (serve: deployed function names → catalog names). */
+  engineInvoker?: (runner: LambdaInvoker) => LambdaInvoker;
+  /** Step Functions Local's mock configuration (SFN_MOCK_CONFIG): executions started on `<arn>#<TestCase>` use it. */
+  mockConfig?: MockConfig;
 }
 
 export interface InvocationRecord {
@@ -70,9 +80,10 @@ function assemble(opts: LocalStackOptions, functions: readonly FunctionSpec[], s
     onLog: opts.onLog,
   });
   const listeners = new Set<(record: InvocationRecord) => void>();
+  const target = opts.engineInvoker ? opts.engineInvoker(lambda) : lambda;
   const observed: LambdaInvoker = {
     async invoke(nameOrArn, payload, options) {
-      const outcome = await lambda.invoke(nameOrArn, payload, options);
+      const outcome = await target.invoke(nameOrArn, payload, options);
       if (listeners.size > 0) {
         const resolved = resolveFunctionName(nameOrArn, services.region);
         const record = { functionName: resolved.ok ? resolved.name : nameOrArn, outcome };
@@ -83,7 +94,14 @@ function assemble(opts: LocalStackOptions, functions: readonly FunctionSpec[], s
   };
   let engine: Engine;
   try {
-    engine = createEngine({ lambda: observed, env: services.env, region: services.region, timeScale: opts.timeScale });
+    engine = createEngine({
+      lambda: observed,
+      env: services.env,
+      region: services.region,
+      timeScale: opts.timeScale,
+      durableDir: opts.durable ? join(services.dataDir, 'sfn', 'executions') : undefined,
+      mockConfig: opts.mockConfig,
+    });
   } catch (err) {
     void lambda.close();
     throw err;

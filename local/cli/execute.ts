@@ -1,7 +1,7 @@
 // `longhaul execute`: run an ASL file locally with the engine, the Lambda runner and local services.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createEngine, DefinitionError, loadDefinition, StatesError } from '../engine';
+import { createEngine, DefinitionError, findTestCase, loadDefinition, loadMockConfig, MockConfigError, StatesError, type MockConfig } from '../engine';
 import { reportChildExecutions, reportMapRuns, reportProgress } from '../engine/progress';
 import { createLambdaRuntime, formatLogLine } from '../lambda/runtime';
 import { localPlaceholders } from '../placeholders';
@@ -26,6 +26,12 @@ Options:
   --data-dir <dir>         Keep S3 objects and table items in <dir>. Default: a temporary directory.
   --timeout-scale <n>      Multiply Wait times, retry intervals and timeouts by n (0.01: 60 s → 0.6 s).
   --max-history-events <n> Raise the 25,000-event history quota (AWS cannot; use only to experiment).
+  --mock-config <file>     A Step Functions Local mock configuration (MockConfigFile.json): with --test-case,
+                           the Task states the test case names return or throw its mocked responses instead
+                           of calling their resources; the other states run for real.
+  --test-case <name>       The test case of the mock configuration to run (its state machine: see below).
+  --state-machine-name <n> The state machine's name, which the mock configuration's StateMachines use.
+                           Default: the file's name without .asl.json.
   --quiet                  No progress and no function log lines.
   -h, --help               This text.
 
@@ -33,7 +39,8 @@ Exit status: 0 succeeded; 1 failed, timed out or aborted; 2 bad usage or invalid
 
 Examples:
   longhaul execute asl/video.asl.json --input '{"jobId":"demo"}'
-  longhaul execute my.asl.json --input @input.json --set MyFnArn=arn:aws:lambda:us-east-1:000000000000:function:VideoProbe`;
+  longhaul execute my.asl.json --input @input.json --set MyFnArn=arn:aws:lambda:us-east-1:000000000000:function:VideoProbe
+  longhaul execute LambdaSQSIntegration.asl.json --mock-config MockConfigFile.json --test-case HappyPath`;
 
 export type ExecuteDeps = CliDeps;
 
@@ -47,6 +54,9 @@ interface ExecuteArgs {
   timeScale: number;
   maxHistoryEvents?: number;
   quiet: boolean;
+  mockConfigFile?: string;
+  testCase?: string;
+  stateMachineName: string;
 }
 
 function parseExecuteArgs(argv: string[]): ExecuteArgs {
@@ -59,6 +69,9 @@ function parseExecuteArgs(argv: string[]): ExecuteArgs {
     'timeout-scale': { type: 'string' },
     'max-history-events': { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    'mock-config': { type: 'string' },
+    'test-case': { type: 'string' },
+    'state-machine-name': { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError(`expected exactly one ASL file, got ${positionals.length ? positionals.join(' ') : 'none'}`);
   const sets: Record<string, string> = {};
@@ -67,6 +80,9 @@ function parseExecuteArgs(argv: string[]): ExecuteArgs {
     if (eq <= 0) throw new UsageError(`--set expects Name=value, got "${entry}"`);
     sets[entry.slice(0, eq)] = entry.slice(eq + 1);
   }
+  // Either alone does nothing: a mock configuration applies only through a test case.
+  if (values['test-case'] !== undefined && values['mock-config'] === undefined) throw new UsageError('--test-case needs --mock-config (the file that defines the test case)');
+  if (values['mock-config'] !== undefined && values['test-case'] === undefined) throw new UsageError('--mock-config needs --test-case (which of its test cases to run)');
   return {
     file: positionals[0]!,
     input: values.input === undefined ? {} : readJsonArg('--input', values.input),
@@ -77,6 +93,9 @@ function parseExecuteArgs(argv: string[]): ExecuteArgs {
     timeScale: positiveNumber('--timeout-scale', values['timeout-scale']) ?? 1,
     maxHistoryEvents: positiveNumber('--max-history-events', values['max-history-events']),
     quiet: values.quiet ?? false,
+    mockConfigFile: values['mock-config'],
+    testCase: values['test-case'],
+    stateMachineName: values['state-machine-name'] ?? machineName(positionals[0]!),
   };
 }
 
@@ -93,6 +112,22 @@ async function executeFile(deps: ExecuteDeps, argv: string[]): Promise<number> {
   } catch (err) {
     throw new UsageError(`cannot read ${args.file}: ${(err as Error).message}`);
   }
+  // The mock configuration and the test case are checked before any service starts.
+  let mockConfig: MockConfig | undefined;
+  let mockedStates: ReadonlySet<string> | undefined;
+  if (args.mockConfigFile !== undefined && args.testCase !== undefined) {
+    try {
+      mockConfig = loadMockConfig(args.mockConfigFile);
+      mockedStates = new Set(findTestCase(mockConfig, args.stateMachineName, args.testCase).keys());
+    } catch (err) {
+      if (err instanceof MockConfigError) {
+        deps.stderr(err.message);
+        return 2;
+      }
+      if (err instanceof StatesError) throw new UsageError(`--test-case ${args.testCase}: ${err.cause}`);
+      throw err;
+    }
+  }
   const functions = deps.functions();
   const services = await deps.startServices({ dataDir: args.dataDir, quiet: true });
   const runtime = createLambdaRuntime({
@@ -102,12 +137,12 @@ async function executeFile(deps: ExecuteDeps, argv: string[]): Promise<number> {
     timeScale: args.timeScale,
     onLog: (line) => !args.quiet && deps.stderr(formatLogLine(line)),
   });
-  const engine = createEngine({ lambda: runtime, env: services.env, region: services.region, timeScale: args.timeScale, maxHistoryEvents: args.maxHistoryEvents });
+  const engine = createEngine({ lambda: runtime, env: services.env, region: services.region, timeScale: args.timeScale, maxHistoryEvents: args.maxHistoryEvents, mockConfig });
   const interrupt = deps.interrupted();
   try {
     let definition;
     try {
-      definition = loadDefinition(source, { fileName: args.file, placeholders: {
+      definition = loadDefinition(source, { fileName: args.file, mockedStates, placeholders: {
           ...localPlaceholders({ functions, region: services.region, bucket: services.bucket, table: services.table }),
           ...args.sets,
         },
@@ -119,11 +154,11 @@ async function executeFile(deps: ExecuteDeps, argv: string[]): Promise<number> {
       }
       throw err;
     }
-    const name = machineName(args.file);
+    const name = args.stateMachineName;
     engine.registerStateMachine(name, definition);
     let execution;
     try {
-      execution = engine.startExecution(definition, args.input, { name: args.name, stateMachineName: name });
+      execution = engine.startExecution(definition, args.input, { name: args.name, stateMachineName: name, testCase: args.testCase });
     } catch (err) {
       // A bad --name or an --input over 256 KiB: AWS's StartExecution refuses these before anything runs.
       if (err instanceof StatesError) throw new UsageError(`cannot start the execution: ${err.error}: ${err.cause}`);

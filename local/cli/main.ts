@@ -6,12 +6,14 @@ import { invokeCommand } from './invoke';
 import { predictCommand } from '../ml/predict-command';
 import { runCommand } from './run';
 import { servicesCommand } from './services';
+import { outputsCommand } from './outputs';
+import { serveCommand } from './serve';
 
 // Local runs use this machine's node 20 (Lambda runs 22): the SDK's notice about node < 22 concerns the
 // laptop, not the job, and would drown the output. Workers get the same setting from the services' env.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const commands: CliCommand[] = [invokeCommand, servicesCommand, executeCommand, runCommand, genCommand, predictCommand];
+const commands: CliCommand[] = [invokeCommand, servicesCommand, serveCommand, outputsCommand, executeCommand, runCommand, genCommand, predictCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

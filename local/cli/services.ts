@@ -1,9 +1,9 @@
 // `longhaul services`: local S3 and DynamoDB for poking at with the AWS CLI or your own code.
-import { existsSync } from 'node:fs';
 import { startLocalServices, type LocalServices, type LocalServicesOptions } from '../services';
 import { UsageError, defineCommand, type CliCommand } from './command';
 import { parseOptions } from './option-values';
 import { waitForCtrlC } from './cli-deps';
+import { awsCommand, exportLines } from './shell-text';
 
 export interface ServicesDeps {
   startServices(opts: LocalServicesOptions): Promise<LocalServices>;
@@ -25,16 +25,6 @@ Options:
   --verbose          Log every S3 request.
   -h, --help         This text.`;
 
-/** Single-quotes a value for a POSIX shell. */
-function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_./:@=-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-/** The Debian awscli (v2) when installed; a pip-installed v1 may come first on PATH and works too. */
-function awsCommand(): string {
-  return existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
-}
-
 export function describeServices(services: LocalServices, keepsData: boolean): string {
   const aws = awsCommand();
   const env = { ...services.env, AWS_DEFAULT_REGION: services.region };
@@ -44,7 +34,7 @@ export function describeServices(services: LocalServices, keepsData: boolean): s
     `Data      ${services.dataDir}${keepsData ? '' : '   (temporary: removed at exit; use --data-dir to keep it)'}`,
     '',
     'Environment for the AWS SDK and CLI (paste into a shell):',
-    ...Object.entries(env).map(([k, v]) => `  export ${k}=${shellQuote(v)}`),
+    ...exportLines(env),
     '',
     'AWS CLI (it needs --endpoint-url per command):',
     `  ${aws} --endpoint-url ${services.endpoints.s3} s3 ls s3://${services.bucket}/ --recursive`,

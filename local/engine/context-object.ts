@@ -8,6 +8,9 @@ export interface ExecutionContextInfo {
   roleArn: string;
   stateMachineArn: string;
   stateMachineName: string;
+  redriveCount?: number;
+  /** The mock config test case the execution runs under (not part of `$$`). */
+  testCase?: string;
 }
 
 export interface MapItemContext {
@@ -21,6 +24,7 @@ export function buildContext(
   exec: ExecutionContextInfo,
   state: { name: string; enteredTime: string; retryCount: number },
   mapItem?: MapItemContext,
+  taskToken?: string,
 ): Record<string, unknown> {
   const context: Record<string, unknown> = {
     Execution: {
@@ -29,11 +33,13 @@ export function buildContext(
       Name: exec.name,
       RoleArn: exec.roleArn,
       StartTime: exec.startTime,
-      RedriveCount: 0,
+      RedriveCount: exec.redriveCount ?? 0,
     },
     State: { EnteredTime: state.enteredTime, Name: state.name, RetryCount: state.retryCount },
     StateMachine: { Id: exec.stateMachineArn, Name: exec.stateMachineName },
   };
   if (mapItem) context.Map = { Item: mapItem };
+  // Only a callback task (`.waitForTaskToken`) has a token, as in AWS.
+  if (taskToken !== undefined) context.Task = { Token: taskToken };
   return context;
 }

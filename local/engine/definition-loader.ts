@@ -2,6 +2,7 @@
 // engine cannot run. Every problem is reported at once, each naming its state.
 import { createRequire } from 'node:module';
 import { substitutePlaceholders } from '../../handlers/asl-placeholders';
+import { checkHeartbeat } from './callback-task';
 import { mapProcessor } from './map-items';
 import { classifyResource } from './resources/classify';
 import type { BranchDefinition, Catcher, ErrorHandling, MapState, Retrier, RetryableState, StateDefinition, StateMachineDefinition, TaskState } from './types';
@@ -16,7 +17,14 @@ export class DefinitionError extends Error {
 export interface LoadOptions {
   placeholders?: Record<string, string>;
   fileName?: string;
+  /**
+   * Task states a mock configuration answers for (mockedStateNames): their resources are never called, so
+   * one the engine cannot run is no problem here (unmocked, it fails when it runs, as States.Runtime).
+   */
+  mockedStates?: ReadonlySet<string>;
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 type AslValidator = (definition: unknown, opts?: { checkPaths: boolean; checkArn: boolean }) => {
   isValid: boolean;
@@ -74,9 +82,10 @@ function checkQueryLanguage(state: StateDefinition, where: string, problems: str
   for (const field of JSONATA_FIELDS) if (field in state) unsupported(field);
 }
 
-function checkTask(state: TaskState, where: string, problems: string[]): void {
+function checkTask(state: TaskState, where: string, problems: string[], mocked: boolean): void {
   const kind = classifyResource(state.Resource);
-  if (kind.kind === 'unsupported') problems.push(`${where}: ${state.Resource}: ${kind.reason}`);
+  if (kind.kind === 'unsupported' && !mocked) problems.push(`${where}: ${state.Resource}: ${kind.reason}`);
+  checkHeartbeat(state, where, problems);
   if ('Credentials' in state) problems.push(`${where}: Credentials (cross-account tasks) is not supported locally`);
 }
 
@@ -86,7 +95,7 @@ function checkErrorHandling(state: ErrorHandling, where: string, problems: strin
   checkWildcards(state.Catch, 'Catch', where, problems);
 }
 
-function checkMap(state: MapState, where: string, problems: string[]): void {
+function checkMap(state: MapState, where: string, problems: string[], mocked: ReadonlySet<string>): void {
   const reader = state.ItemReader;
   if (reader && !ITEM_READERS.has(reader.Resource)) {
     problems.push(`${where}: ItemReader resource ${reader.Resource} is not supported locally (use s3:getObject or s3:listObjectsV2)`);
@@ -97,23 +106,25 @@ function checkMap(state: MapState, where: string, problems: string[]): void {
   if (state.ResultWriter && state.ResultWriter.Resource !== 'arn:aws:states:::s3:putObject') {
     problems.push(`${where}: ResultWriter resource ${String(state.ResultWriter.Resource)} is not supported locally (use arn:aws:states:::s3:putObject)`);
   }
-  checkBranch(mapProcessor(state), `${where} > `, problems);
+  checkBranch(mapProcessor(state), `${where} > `, problems, mocked);
 }
 
 function handlesErrors(state: StateDefinition): state is RetryableState {
   return state.Type === 'Task' || state.Type === 'Parallel' || state.Type === 'Map';
 }
 
-function checkState(state: StateDefinition, where: string, problems: string[]): void {
+function checkState(state: StateDefinition, where: string, problems: string[], mocked: ReadonlySet<string>, stateMocked: boolean): void {
   checkQueryLanguage(state, where, problems);
-  if (state.Type === 'Task') checkTask(state, where, problems);
+  if (state.Type === 'Task') checkTask(state, where, problems, stateMocked);
   if (handlesErrors(state)) checkErrorHandling(state, where, problems);
-  if (state.Type === 'Map') checkMap(state, where, problems);
-  if (state.Type === 'Parallel') state.Branches.forEach((b, i) => checkBranch(b, `${where} > branch ${i}: `, problems));
+  if (state.Type === 'Map') checkMap(state, where, problems, mocked);
+  if (state.Type === 'Parallel') state.Branches.forEach((b, i) => checkBranch(b, `${where} > branch ${i}: `, problems, mocked));
 }
 
-function checkBranch(branch: BranchDefinition, prefix: string, problems: string[]): void {
-  for (const [name, state] of Object.entries(branch.States ?? {})) checkState(state, `${prefix}state '${name}'`.replace(/> state/, '>'), problems);
+function checkBranch(branch: BranchDefinition, prefix: string, problems: string[], mocked: ReadonlySet<string>): void {
+  for (const [name, state] of Object.entries(branch.States ?? {})) {
+    checkState(state, `${prefix}state '${name}'`.replace(/> state/, '>'), problems, mocked, mocked.has(name));
+  }
 }
 
 // asl-validator compiles its JSON schemas on every call (~150 ms): remember verdicts for texts already seen.
@@ -153,7 +164,7 @@ export function loadDefinition(source: string | object, opts: LoadOptions = {}):
     // Schema errors point at a JSON path; the other checks already name their state in the message.
     problems.push(e.schemaError ? `${describeInstancePath(e.schemaError.instancePath)}: ${e.Message}` : e.Message);
   }
-  if (!problems.length) checkBranch(definition, '', problems);
+  if (!problems.length) checkBranch(definition, '', problems, opts.mockedStates ?? NONE);
   if (definition.QueryLanguage === 'JSONata') {
     problems.push('definition: QueryLanguage JSONata is not supported locally (JSONPath only)');
   }

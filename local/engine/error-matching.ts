@@ -10,8 +10,11 @@ export function errorMatches(errorEquals: readonly string[], error: string): boo
   for (const name of errorEquals) {
     if (name === error) return true;
     if (name === 'States.ALL' && !NOT_MATCHED_BY_ALL.has(error)) return true;
+    // A missed heartbeat is a timeout too: States.Timeout matches it (the guide: "ran longer than the
+    // TimeoutSeconds value, or failed to send a heartbeat for a period longer than the HeartbeatSeconds value").
+    if (name === 'States.Timeout' && error === 'States.HeartbeatTimeout') return true;
     // States.TaskFailed is a wildcard for every task error except a timeout.
-    if (name === 'States.TaskFailed' && error !== 'States.Timeout' && !NOT_MATCHED_BY_ALL.has(error)) return true;
+    if (name === 'States.TaskFailed' && error !== 'States.Timeout' && error !== 'States.HeartbeatTimeout' && !NOT_MATCHED_BY_ALL.has(error)) return true;
   }
   return false;
 }

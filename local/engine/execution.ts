@@ -6,13 +6,15 @@ import { StatesError, toStatesError } from './errors';
 import { createHistory } from './history';
 import { toJson } from './json-text';
 import { MAX_PAYLOAD_BYTES } from './quotas';
-import type { EngineServices, StartOptions, Thread } from './run-context';
+import { eventKey, type Replay } from './replay';
+import { record, type EngineServices, type StartOptions, type Thread } from './run-context';
 import { runBranch } from './run-state';
 import { newController, scaledMs, setLongTimeout } from './timers';
-import type { Execution, ExecutionResult, ExecutionStatus, StateMachineDefinition } from './types';
+import type { Execution, ExecutionResult, ExecutionStatus, HistoryEvent, StateMachineDefinition } from './types';
 
 export const DEFAULT_STATE_MACHINE_NAME = 'LocalStateMachine';
-const NAME_PATTERN = /^[^\s?*<>{}[\]"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
+/** Names of executions and state machines, as AWS allows them. */
+export const NAME_PATTERN = /^[^\s?*<>{}[\]"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 
 export function stateMachineArn(region: string, name: string): string {
   return localArn('states', region, `stateMachine:${name}`);
@@ -22,11 +24,29 @@ export function executionArn(region: string, machineName: string, name: string):
   return localArn('states', region, `execution:${machineName}:${name}`);
 }
 
+/** An execution that goes on from a recorded history: resumed after a crash, or redriven. */
+export interface Continuation {
+  recorded: { events: HistoryEvent[]; keys: string[] };
+  replay: Replay;
+  startDate: Date;
+  /** Adds an ExecutionRedriven event: this continuation is a redrive. */
+  redrive?: { count: number; date: Date };
+  /** Where the execution's TimeoutSeconds counts from (its last redrive), when not its start. */
+  timeBase?: Date;
+}
+
+export interface RunOptions extends StartOptions {
+  /** Events carry thread keys (for the journal and replay). */
+  keyed?: boolean;
+  continued?: Continuation;
+  redriveCount?: number;
+}
+
 export function startExecution(
   services: EngineServices,
   definition: StateMachineDefinition,
   input: unknown,
-  opts: StartOptions = {},
+  opts: RunOptions = {},
 ): Execution {
   const name = opts.name ?? randomUUID();
   if (!NAME_PATTERN.test(name)) {
@@ -39,27 +59,44 @@ export function startExecution(
   const machineName = opts.stateMachineName ?? DEFAULT_STATE_MACHINE_NAME;
   const machineArn = stateMachineArn(services.region, machineName);
   const arn = executionArn(services.region, machineName, name);
-  const history = createHistory(services.maxHistoryEvents);
-  const startDate = new Date();
-  const roleArn = localArn('iam', '', `role/${machineName.split('/')[0]}-role`);
+  const continued = opts.continued;
+  const history = createHistory(services.maxHistoryEvents, continued?.recorded);
+  const startDate = continued?.startDate ?? new Date();
+  const keyed = opts.keyed === true || continued !== undefined;
+  const roleArn = opts.roleArn ?? localArn('iam', '', `role/${machineName.split('/')[0]}-role`);
   const controller = newController();
   let status: ExecutionStatus = 'RUNNING';
 
-  const recordStart = () => history.add('ExecutionStarted', 0, { input: inputJson, inputDetails: { truncated: false }, roleArn });
+  const redriveCount = continued?.redrive?.count ?? opts.redriveCount ?? 0;
   const thread: Thread = {
     run: {
       services,
       history,
-      info: { executionArn: arn, name, input, startTime: startDate.toISOString(), roleArn, stateMachineArn: machineArn, stateMachineName: machineName },
+      info: { executionArn: arn, name, input, startTime: startDate.toISOString(), roleArn, stateMachineArn: machineArn, stateMachineName: machineName, redriveCount, testCase: opts.testCase },
+      keyed,
+      replay: continued?.replay,
     },
     signal: controller.signal,
-    lastEventId: 1,
+    lastEventId: 0,
+    key: '',
+    seq: 0,
   };
+  const recordStart = () => {
+    record(thread, 'ExecutionStarted', { input: inputJson, inputDetails: { truncated: false }, roleArn });
+    if (continued?.redrive) {
+      // Not on any thread: the events that follow go on from where their threads left off.
+      history.add('ExecutionRedriven', history.events.length, { redriveCount: continued.redrive.count }, '');
+    }
+  };
+  const recordFinal = (type: string, details: Record<string, unknown>) =>
+    history.addFinal(type, thread.lastEventId, details, keyed ? eventKey('', ++thread.seq) : undefined);
 
   const stopReason = { kind: 'stop' as const, error: undefined as string | undefined, cause: undefined as string | undefined };
   const timeoutError = new StatesError('States.Timeout', `The execution did not finish within ${definition.TimeoutSeconds} seconds (TimeoutSeconds).`);
+  // A redriven execution gets its whole TimeoutSeconds again; a resumed one only what is left of it.
+  const timerBase = (continued?.timeBase ?? startDate).getTime();
   const cancelTimer = definition.TimeoutSeconds
-    ? setLongTimeout(() => controller.abort(timeoutError), scaledMs(definition.TimeoutSeconds, services.timeScale))
+    ? setLongTimeout(() => controller.abort(timeoutError), Math.max(0, scaledMs(definition.TimeoutSeconds, services.timeScale) - (Date.now() - timerBase)))
     : undefined;
 
   const finish = (result: Omit<ExecutionResult, 'startDate' | 'stopDate'>): ExecutionResult => {
@@ -76,7 +113,7 @@ export function startExecution(
     (output): ExecutionResult => {
       if (controller.signal.aborted) throw controller.signal.reason;
       const outputJson = toJson(output);
-      history.addFinal('ExecutionSucceeded', thread.lastEventId, { output: outputJson, outputDetails: { truncated: false } });
+      recordFinal('ExecutionSucceeded', { output: outputJson, outputDetails: { truncated: false } });
       return finish({ status: 'SUCCEEDED', output });
     },
   ).catch((caught: unknown): ExecutionResult => {
@@ -85,17 +122,17 @@ export function startExecution(
       const details: Record<string, unknown> = {};
       if (stopReason.error !== undefined) details.error = stopReason.error;
       if (stopReason.cause !== undefined) details.cause = stopReason.cause;
-      history.addFinal('ExecutionAborted', thread.lastEventId, details);
+      recordFinal('ExecutionAborted', details);
       return finish({ status: 'ABORTED', error: stopReason.error, cause: stopReason.cause });
     }
     if (reason === timeoutError) {
-      history.addFinal('ExecutionTimedOut', thread.lastEventId, { error: timeoutError.error, cause: timeoutError.cause });
+      recordFinal('ExecutionTimedOut', { error: timeoutError.error, cause: timeoutError.cause });
       return finish({ status: 'TIMED_OUT', error: timeoutError.error, cause: timeoutError.cause });
     }
     const err = toStatesError(caught);
     // Whatever is still running in sibling branches stops with the execution.
     controller.abort(err);
-    history.addFinal('ExecutionFailed', thread.lastEventId, { error: err.error, cause: err.cause });
+    recordFinal('ExecutionFailed', { error: err.error, cause: err.cause });
     return finish({ status: 'FAILED', error: err.error, cause: err.cause });
   });
 

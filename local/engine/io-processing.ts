@@ -3,11 +3,43 @@
 // Parameters and ResultSelector are payload templates: see payload-template.ts.
 // In ASL an absent field means "$" (pass everything) while an explicit null means "nothing":
 // {} for InputPath/OutputPath, and "discard the result, keep the input" for ResultPath.
+// TestState shows the data between the steps (inspectionData): watchStages records them for one thread.
+import { toJson } from './json-text';
 import { readPath, writePath } from './json-path';
 import { applyPayloadTemplate } from './payload-template';
-import type { StateScope } from './run-context';
+import type { StateScope, Thread } from './run-context';
 import { contextFor } from './state-context';
 import type { PayloadTemplate, ResultProcessing } from './types';
+
+/** The data after each step of a state's pipeline, as JSON text (TestState's inspectionData fields). */
+export interface DataStages {
+  afterInputPath?: string;
+  afterParameters?: string;
+  result?: string;
+  afterResultSelector?: string;
+  afterResultPath?: string;
+}
+
+// Only TestState's threads are watched; every other step pays one integer test.
+const watched = new WeakMap<Thread, DataStages>();
+let watchers = 0;
+
+/** Records into `stages` what applyParameters and processResult see on `thread`, until the returned stop is called. */
+export function watchStages(thread: Thread, stages: DataStages): () => void {
+  watched.set(thread, stages);
+  watchers++;
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    watched.delete(thread);
+    watchers--;
+  };
+}
+
+function stagesOf(scope: StateScope): DataStages | undefined {
+  return watchers === 0 ? undefined : watched.get(scope.thread);
+}
 
 export function applyInputPath(input: unknown, path: string | null | undefined): unknown {
   if (path === undefined || path === '$') return input;
@@ -29,14 +61,26 @@ export function applyOutputPath(output: unknown, path: string | null | undefined
 
 /** The effective input (after InputPath) through the state's Parameters, if it has any. */
 export function applyParameters(scope: StateScope, state: { Parameters?: PayloadTemplate }, effective: unknown): unknown {
-  if (state.Parameters === undefined) return effective;
-  return applyPayloadTemplate(state.Parameters, effective, contextFor(state.Parameters, scope), 'Parameters');
+  const stages = stagesOf(scope);
+  if (stages) stages.afterInputPath = toJson(effective);
+  if (state.Parameters === undefined) {
+    if (stages) stages.afterParameters = stages.afterInputPath;
+    return effective;
+  }
+  const parameters = applyPayloadTemplate(state.Parameters, effective, contextFor(state.Parameters, scope), 'Parameters');
+  if (stages) stages.afterParameters = toJson(parameters);
+  return parameters;
 }
 
 /** ResultSelector → ResultPath (into the raw state input) → OutputPath: a state's output from its result. */
 export function processResult(scope: StateScope, state: ResultProcessing, rawInput: unknown, result: unknown): unknown {
+  const stages = stagesOf(scope);
+  if (stages) stages.result = toJson(result);
   const selected = state.ResultSelector === undefined
     ? result
     : applyPayloadTemplate(state.ResultSelector, result, contextFor(state.ResultSelector, scope), 'ResultSelector');
-  return applyOutputPath(applyResultPath(rawInput, selected, state.ResultPath), state.OutputPath);
+  if (stages) stages.afterResultSelector = state.ResultSelector === undefined ? stages.result : toJson(selected);
+  const placed = applyResultPath(rawInput, selected, state.ResultPath);
+  if (stages) stages.afterResultPath = toJson(placed);
+  return applyOutputPath(placed, state.OutputPath);
 }

@@ -5,7 +5,7 @@ import { abortError, StatesError, toStatesError } from './errors';
 import { toJson } from './json-text';
 import { checkPayloadSize } from './quotas';
 import { retryCounter } from './retry';
-import { record, type StateScope, type Thread } from './run-context';
+import { record, recordedNext, type StateScope, type Thread } from './run-context';
 import { runChoice } from './states/choice-state';
 import { failError } from './states/fail';
 import { runMap } from './states/map';
@@ -55,9 +55,11 @@ function stateNamed(branch: BranchDefinition, name: string): StateDefinition {
 
 function runState(thread: Thread, name: string, state: StateDefinition, input: unknown): StateResult | Promise<StateResult> {
   const inputJson = toJson(input);
-  record(thread, `${state.Type}StateEntered`, { name, input: inputJson, inputDetails: { truncated: false } });
+  const enteredId = record(thread, `${state.Type}StateEntered`, { name, input: inputJson, inputDetails: { truncated: false } });
   checkPayloadSize(inputJson, 'input', name);
-  const scope: StateScope = { thread, name, enteredTime: Date.now(), retryCount: 0 };
+  // The recorded time, which a replayed state keeps (a Wait resumed after a crash waits only what is left).
+  const enteredTime = thread.run.history.events[enteredId - 1]!.timestamp.getTime();
+  const scope: StateScope = { thread, name, enteredTime, retryCount: 0 };
   switch (state.Type) {
     case 'Pass':
       return exit(scope, state.Type, runPass(scope, state, input));
@@ -105,7 +107,8 @@ async function withErrorHandling(
     }
     const delay = retries.nextDelay(err.error);
     if (delay !== undefined) {
-      await sleep(scaledMs(delay, thread.run.services.timeScale), thread.signal);
+      // A replayed retry whose next attempt is already recorded has waited its back-off once.
+      if (!recordedNext(thread)) await sleep(scaledMs(delay, thread.run.services.timeScale), thread.signal);
       continue;
     }
     const catcher = findCatcher(state.Catch, err.error);

@@ -3,8 +3,8 @@ import { buildContext } from './context-object';
 import type { StateScope } from './run-context';
 
 export function stateContext(scope: StateScope): Record<string, unknown> {
-  const { thread, name, enteredTime, retryCount } = scope;
-  return buildContext(thread.run.info, { name, enteredTime: new Date(enteredTime).toISOString(), retryCount }, thread.mapItem);
+  const { thread, name, enteredTime, retryCount, taskToken } = scope;
+  return buildContext(thread.run.info, { name, enteredTime: new Date(enteredTime).toISOString(), retryCount }, thread.mapItem, taskToken);
 }
 
 // Most templates never read `$$`; building the context object for them would only cost time.

@@ -208,7 +208,8 @@ export interface HistoryEvent {
   [details: `${string}EventDetails`]: Record<string, unknown> | undefined;
 }
 
-export type HistoryListener = (event: HistoryEvent) => void;
+/** `key` is the event's place in its thread (see replay.ts); only the journal needs it. */
+export type HistoryListener = (event: HistoryEvent, key: string) => void;
 
 export interface Execution {
   executionArn: string;

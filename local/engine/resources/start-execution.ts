@@ -2,12 +2,20 @@
 import { StatesError } from '../errors';
 import type { EngineServices } from '../run-context';
 
+export interface StartExecutionHooks {
+  /** A replayed task's child, started before: waited for again instead of starting another. */
+  attachTo?: string;
+  /** Called with StartExecution's response once the child has started (the task records TaskSubmitted). */
+  onStarted?(response: { ExecutionArn: string; StartDate: string }): void;
+}
+
 export async function startExecutionTask(
   services: EngineServices,
   mode: 'async' | 'sync' | 'sync2',
   parameters: unknown,
   parentExecutionArn: string,
   signal: AbortSignal,
+  hooks: StartExecutionHooks = {},
 ): Promise<unknown> {
   const params = (parameters ?? {}) as Record<string, unknown>;
   if (typeof params.StateMachineArn !== 'string') {
@@ -25,13 +33,17 @@ export async function startExecutionTask(
       throw new StatesError('StepFunctions.InvalidExecutionInputException', 'Invalid State Machine Execution Input: not valid JSON.');
     }
   }
-  const child = services.startExecution(machine.definition, input, {
-    name: typeof params.Name === 'string' ? params.Name : undefined,
-    stateMachineName: machine.name,
-    parentExecutionArn,
-  });
+  const child = (hooks.attachTo !== undefined ? services.attachExecution(hooks.attachTo) : undefined) ??
+    services.startExecution(machine.definition, input, {
+      name: typeof params.Name === 'string' ? params.Name : undefined,
+      stateMachineName: machine.name,
+      parentExecutionArn,
+      awaited: mode !== 'async',
+    });
   const startDate = child.history[0]?.timestamp ?? new Date();
-  if (mode === 'async') return { ExecutionArn: child.executionArn, StartDate: startDate.toISOString() };
+  const started = { ExecutionArn: child.executionArn, StartDate: startDate.toISOString() };
+  if (mode === 'async') return started;
+  hooks.onStarted?.(started);
 
   // Stopping the parent stops the child, as AWS does for .sync integrations.
   const onAbort = () => void child.stop({ error: 'States.Aborted', cause: 'The parent execution was stopped.' });

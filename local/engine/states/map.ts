@@ -35,13 +35,14 @@ async function runInlineMap(scope: StateScope, state: MapState, effective: unkno
   const processor = mapProcessor(state);
   record(thread, 'MapStateStarted', { length: items.length });
   const mapStartedId = thread.lastEventId;
+  const forkSeq = thread.seq;
   const { controller, detach } = childController(thread.signal);
   const results = new Array<unknown>(items.length);
   let firstError: unknown;
 
   await runPool(items.length, concurrency, async (index) => {
     const mapItem = { Index: index, Value: items[index] };
-    const iteration = childThread(thread, controller.signal, mapItem);
+    const iteration = childThread(thread, controller.signal, forkSeq, index, mapItem);
     iteration.lastEventId = mapStartedId;
     try {
       record(iteration, 'MapIterationStarted', { name, index });

@@ -15,10 +15,11 @@ export async function runParallel(scope: StateScope, state: ParallelState, rawIn
 
 async function runBranches(thread: Thread, branches: BranchDefinition[], input: unknown): Promise<unknown[]> {
   record(thread, 'ParallelStateStarted');
+  const forkSeq = thread.seq;
   const { controller, detach } = childController(thread.signal);
   let firstError: unknown;
-  const outputs = await Promise.all(branches.map((branch) =>
-    runBranch(childThread(thread, controller.signal), branch, input).catch((err: unknown) => {
+  const outputs = await Promise.all(branches.map((branch, index) =>
+    runBranch(childThread(thread, controller.signal, forkSeq, index), branch, input).catch((err: unknown) => {
       if (firstError === undefined) {
         firstError = err;
         controller.abort(toStatesError(err));

@@ -5,13 +5,16 @@ import { applyInputPath, applyParameters, processResult } from '../io-processing
 import { toJson } from '../json-text';
 import { readPath } from '../json-path';
 import { checkPayloadSize } from '../quotas';
-import { classifyResource, type ResourceKind } from '../resources/classify';
+import { callAndWait, heartbeatOf, nextTaskToken } from '../callback-task';
+import { mockedCall } from '../mocked-task';
+import { classifyResource, isCallbackResource, resourceLabel, type ResourceKind } from '../resources/classify';
 import { dynamoDbTask } from '../resources/dynamodb';
 import { invokeFunction, lambdaInvokeTask } from '../resources/lambda';
 import { startExecutionTask } from '../resources/start-execution';
-import { record, type StateScope, type Thread } from '../run-context';
+import { record, recordedNext, recordedOutcome, type StateScope, type Thread } from '../run-context';
+import { detailsKey } from '../history';
 import { childController, scaledMs, setLongTimeout } from '../timers';
-import type { TaskState } from '../types';
+import type { HistoryEvent, TaskState } from '../types';
 
 const kinds = new WeakMap<TaskState, ResourceKind>();
 function kindOf(state: TaskState): ResourceKind {
@@ -48,19 +51,6 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return Promise.race([promise, abortedPromise(signal)]);
 }
 
-function resourceLabel(kind: ResourceKind): { resourceType: string; resource: string } {
-  switch (kind.kind) {
-    case 'lambda-invoke':
-      return { resourceType: 'lambda', resource: 'invoke' };
-    case 'dynamodb':
-      return { resourceType: 'dynamodb', resource: kind.action };
-    case 'start-execution':
-      return { resourceType: 'states', resource: kind.mode === 'async' ? 'startExecution' : kind.mode === 'sync' ? 'startExecution.sync' : 'startExecution.sync:2' };
-    default:
-      return { resourceType: 'unknown', resource: 'unknown' };
-  }
-}
-
 function callResource(thread: Thread, kind: ResourceKind, state: TaskState, parameters: unknown, signal: AbortSignal): Promise<unknown> {
   const services = thread.run.services;
   switch (kind.kind) {
@@ -70,31 +60,61 @@ function callResource(thread: Thread, kind: ResourceKind, state: TaskState, para
       return invokeFunction(services, state.Resource, parameters, signal).then((r) => r.payload);
     case 'dynamodb':
       return dynamoDbTask(services.aws.dynamodb(), kind.action, parameters);
-    case 'start-execution':
-      return startExecutionTask(services, kind.mode, parameters, thread.run.info.executionArn, signal);
+    case 'start-execution': {
+      // A `.sync` task records the child it started (TaskSubmitted), so that a replay waits for that child again.
+      const submitted = recordedNext(thread);
+      const attachTo = submitted?.type === 'TaskSubmitted' ? submittedExecutionArn(submitted) : undefined;
+      const label = resourceLabel(state.Resource);
+      return startExecutionTask(services, kind.mode, parameters, thread.run.info.executionArn, signal, {
+        attachTo,
+        onStarted: (output) => {
+          if (kind.mode !== 'async') record(thread, 'TaskSubmitted', { ...label, output: toJson(output), outputDetails: { truncated: false } });
+        },
+      });
+    }
     case 'unsupported':
-      return Promise.reject(new StatesError('States.Runtime', kind.reason));
+      return Promise.reject(new StatesError('States.Runtime', `${state.Resource}: ${kind.reason}`));
   }
 }
 
 const noop = () => {};
 
 /** Runs the resource with its events; throws the StatesError that Retry/Catch see. */
-async function runResource({ thread, name }: StateScope, state: TaskState, parameters: unknown, timeoutSeconds: number | undefined): Promise<unknown> {
+async function runResource(
+  scope: StateScope,
+  state: TaskState,
+  parameters: unknown,
+  timeoutSeconds: number | undefined,
+  heartbeatSeconds: number | undefined,
+): Promise<unknown> {
+  const { thread, name } = scope;
   const kind = kindOf(state);
   const plainLambda = kind.kind === 'lambda-function';
-  const label = resourceLabel(kind);
+  const label = resourceLabel(state.Resource);
+  // A state the execution's mock test case names answers from the mock config instead of its resource.
+  const mock = mockedCall(scope);
+  const callback = scope.taskToken !== undefined && !mock;
   const parametersJson = toJson(parameters);
   checkPayloadSize(parametersJson, 'input (after Parameters)', name);
   if (plainLambda) {
     record(thread, 'LambdaFunctionScheduled', { resource: state.Resource, input: parametersJson, inputDetails: { truncated: false }, ...(timeoutSeconds ? { timeoutInSeconds: timeoutSeconds } : {}) });
     record(thread, 'LambdaFunctionStarted');
   } else {
-    record(thread, 'TaskScheduled', { ...label, region: thread.run.services.region, parameters: parametersJson, ...(timeoutSeconds ? { timeoutInSeconds: timeoutSeconds } : {}) });
+    record(thread, 'TaskScheduled', {
+      ...label,
+      region: thread.run.services.region,
+      parameters: parametersJson,
+      ...(timeoutSeconds ? { timeoutInSeconds: timeoutSeconds } : {}),
+      ...(heartbeatSeconds ? { heartbeatInSeconds: heartbeatSeconds } : {}),
+    });
     record(thread, 'TaskStarted', label);
   }
-  // A task without TimeoutSeconds shares its thread's signal: one AbortController fewer per task.
-  const { controller, detach } = timeoutSeconds ? childController(thread.signal) : { controller: undefined, detach: noop };
+  // Replayed after a crash or on redrive: a task whose outcome is recorded is not run again.
+  const recorded = recordedOutcome(thread);
+  if (recorded) return replayOutcome(thread, recorded);
+  // A task without TimeoutSeconds shares its thread's signal: one AbortController fewer per task. A callback
+  // task needs its own, which a missed heartbeat aborts.
+  const { controller, detach } = timeoutSeconds || callback ? childController(thread.signal) : { controller: undefined, detach: noop };
   const signal = controller?.signal ?? thread.signal;
   const cancelTimer = controller && timeoutSeconds
     ? setLongTimeout(
@@ -103,7 +123,11 @@ async function runResource({ thread, name }: StateScope, state: TaskState, param
       )
     : undefined;
   try {
-    const result = await untilAborted(callResource(thread, kind, state, parameters, signal), signal);
+    const call = () => (mock ? mock.invoke() : callResource(thread, kind, state, parameters, signal));
+    const result = await untilAborted(
+      callback && controller ? callAndWait({ thread, label, token: scope.taskToken!, heartbeatSeconds, controller }, call) : call(),
+      signal,
+    );
     const resultJson = toJson(result);
     checkPayloadSize(resultJson, 'task result', name);
     if (plainLambda) record(thread, 'LambdaFunctionSucceeded', { output: resultJson, outputDetails: { truncated: false } });
@@ -123,10 +147,27 @@ async function runResource({ thread, name }: StateScope, state: TaskState, param
   }
 }
 
+function submittedExecutionArn(event: HistoryEvent): string | undefined {
+  const output = (event[detailsKey(event.type)] as { output?: string } | undefined)?.output;
+  const arn = output === undefined ? undefined : (JSON.parse(output) as { ExecutionArn?: unknown }).ExecutionArn;
+  return typeof arn === 'string' ? arn : undefined;
+}
+
+/** Takes a recorded task outcome as this attempt's: its result, or its error for Retry and Catch. */
+function replayOutcome(thread: Thread, event: HistoryEvent): unknown {
+  const details = (event[detailsKey(event.type)] ?? {}) as { output?: string; error?: string; cause?: string };
+  record(thread, event.type, details);
+  if (event.type.endsWith('Succeeded')) return details.output === undefined ? null : JSON.parse(details.output);
+  throw new StatesError(details.error ?? '', details.cause ?? '');
+}
+
 export async function runTask(scope: StateScope, state: TaskState, rawInput: unknown): Promise<unknown> {
   const effective = applyInputPath(rawInput, state.InputPath);
-  const parameters = applyParameters(scope, state, effective);
+  // A callback task's token is known before its TaskScheduled event is recorded: Parameters pass it on.
+  const attempt = isCallbackResource(state.Resource) ? { ...scope, taskToken: nextTaskToken(scope.thread) } : scope;
+  const parameters = applyParameters(attempt, state, effective);
   const timeoutSeconds = timeoutOf(scope.name, state, effective);
-  const result = await runResource(scope, state, parameters, timeoutSeconds);
+  const heartbeatSeconds = heartbeatOf(scope.name, state, effective, timeoutSeconds);
+  const result = await runResource(attempt, state, parameters, timeoutSeconds, heartbeatSeconds);
   return processResult(scope, state, rawInput, result);
 }

@@ -2,7 +2,7 @@
 import { StatesError } from '../errors';
 import { applyInputPath, applyOutputPath } from '../io-processing';
 import { readPath } from '../json-path';
-import type { StateScope } from '../run-context';
+import { recordedNext, type StateScope } from '../run-context';
 import { scaledMs, sleep } from '../timers';
 import type { WaitState } from '../types';
 import type { StateResult } from './state-result';
@@ -25,8 +25,12 @@ function waitSeconds(name: string, state: WaitState, input: unknown): number {
   return Math.max(0, (Date.parse(stamp) - Date.now()) / 1000);
 }
 
-export async function runWait({ thread, name }: StateScope, state: WaitState, rawInput: unknown): Promise<StateResult> {
+export async function runWait({ thread, name, enteredTime }: StateScope, state: WaitState, rawInput: unknown): Promise<StateResult> {
   const effective = applyInputPath(rawInput, state.InputPath);
-  await sleep(scaledMs(waitSeconds(name, state, effective), thread.run.services.timeScale), thread.signal);
+  const ms = scaledMs(waitSeconds(name, state, effective), thread.run.services.timeScale);
+  // Replayed (resumed or redriven): a wait already over is not waited again, one under way only for what is left.
+  // (A Timestamp wait is measured from now already.)
+  const waited = state.Timestamp !== undefined || state.TimestampPath !== undefined ? 0 : Date.now() - enteredTime;
+  if (!recordedNext(thread)) await sleep(Math.max(0, ms - waited), thread.signal);
   return { output: applyOutputPath(effective, state.OutputPath), next: state.Next };
 }

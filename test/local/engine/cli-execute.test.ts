@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createExecuteCommand } from '../../../local/cli/execute';
+import { testExecuteCommand, usageErrorOf } from './execute-cli';
 import { UsageError } from '../../../local/cli/command';
 
 const fixture = 'test/fixtures/asl/countdown.asl.json';
@@ -13,13 +13,7 @@ describe('longhaul execute', function () {
   let out: string[];
   let err: string[];
   let dir: string;
-  const command = () =>
-    createExecuteCommand({
-      functions: () => [],
-      stdout: (t) => out.push(t),
-      stderr: (t) => err.push(t),
-      interrupted: () => ({ promise: new Promise(() => {}), dispose: () => {} }),
-    });
+  const command = () => testExecuteCommand(out, err);
 
   beforeEach(() => {
     out = [];
@@ -71,18 +65,9 @@ describe('longhaul execute', function () {
   });
 
   it('a bad --name or an --input over 256 KiB is a usage error (exit 2), not a crash', async () => {
-    const usageErrorOf = async (argv: string[]): Promise<UsageError> => {
-      try {
-        await command().run(argv);
-      } catch (e) {
-        expect(e).to.be.instanceOf(UsageError);
-        return e as UsageError;
-      }
-      throw new Error('expected a UsageError');
-    };
-    expect((await usageErrorOf([fixture, '--quiet', '--name', 'has space'])).message).to.contain('InvalidName');
+    expect((await usageErrorOf(command(), [fixture, '--quiet', '--name', 'has space'])).message).to.contain('InvalidName');
     const big = JSON.stringify({ n: 1, s: 'x'.repeat(262_144) });
-    expect((await usageErrorOf([fixture, '--quiet', '--input', big])).message).to.contain('InvalidExecutionInput');
+    expect((await usageErrorOf(command(), [fixture, '--quiet', '--input', big])).message).to.contain('InvalidExecutionInput');
   });
 
   it('shows a Distributed Map\'s items done out of its total', async () => {

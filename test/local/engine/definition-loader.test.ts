@@ -54,7 +54,7 @@ describe('loadDefinition', () => {
     expect(problems[0]).to.contain("state 'Work'").and.contain('not supported locally');
   });
 
-  it('rejects callback tasks and unsupported ItemReaders inside a Map, naming the nested state', () => {
+  it('rejects unsupported callback tasks and ItemReaders inside a Map, naming the nested state', () => {
     const problems = problemsOf({
       StartAt: 'M',
       States: {
@@ -64,7 +64,7 @@ describe('loadDefinition', () => {
           ItemProcessor: {
             ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
             StartAt: 'Inner',
-            States: { Inner: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', Parameters: { FunctionName: 'f' }, End: true } },
+            States: { Inner: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken', Parameters: { QueueUrl: 'q', MessageBody: 'm' }, End: true } },
           },
           End: true,
         },
