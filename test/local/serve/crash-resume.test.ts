@@ -1,7 +1,8 @@
 // Executions survive a crash of the server: `longhaul serve` is killed with SIGKILL in the middle of a
 // Distributed Map and started again on the same data dir; the execution resumes from its journal and
 // finishes with an uninterrupted run's output, items done before the kill are not invoked again (counted by
-// the function itself, outside the server), and its history reads as one run. Driven by the AWS CLI.
+// the function itself, outside the server), and its history reads as one run. Driven by the AWS CLI; the
+// redrive of a failed item too, with the SDK for RedriveExecution.
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { DescribeExecutionCommand, RedriveExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { awsCli } from '../../support/aws-cli';
 
 interface Started {
@@ -45,6 +47,38 @@ async function until<T>(check: () => Promise<T | undefined> | T | undefined, wha
   }
 }
 
+/** A Distributed Map whose items each invoke the Recorder fixture function (counted in `calls`). */
+function recordingMap(recorder: string, calls: string, failIfExists?: string): object {
+  return {
+    StartAt: 'Each',
+    States: {
+      Each: {
+        Type: 'Map',
+        ItemsPath: '$.ids',
+        MaxConcurrency: 2,
+        ItemSelector: { 'id.$': '$$.Map.Item.Value' },
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+          StartAt: 'Record',
+          States: {
+            Record: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::lambda:invoke',
+              Parameters: {
+                FunctionName: recorder,
+                Payload: { action: 'record', file: calls, 'id.$': '$.id', holdMs: 250, ...(failIfExists ? { 'failIfExists.$': "States.Format('" + failIfExists + "-{}', $.id)" } : {}) },
+              },
+              OutputPath: '$.Payload',
+              End: true,
+            },
+          },
+        },
+        End: true,
+      },
+    },
+  };
+}
+
 describe('longhaul serve survives SIGKILL mid-Map (AWS CLI)', function () {
   this.timeout(120_000);
   let work: string;
@@ -65,31 +99,7 @@ describe('longhaul serve survives SIGKILL mid-Map (AWS CLI)', function () {
     servers.push(first.process);
     const cli = (s: Started) => awsCli({ endpoint: s.endpoint, home: work, ...s.credentials, region: s.region });
     const [recorder] = first.functionNames;
-    const definition = {
-      StartAt: 'Each',
-      States: {
-        Each: {
-          Type: 'Map',
-          ItemsPath: '$.ids',
-          MaxConcurrency: 2,
-          ItemSelector: { 'id.$': '$$.Map.Item.Value' },
-          ItemProcessor: {
-            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
-            StartAt: 'Record',
-            States: {
-              Record: {
-                Type: 'Task',
-                Resource: 'arn:aws:states:::lambda:invoke',
-                Parameters: { FunctionName: recorder, Payload: { action: 'record', file: calls, 'id.$': '$.id', holdMs: 250 } },
-                OutputPath: '$.Payload',
-                End: true,
-              },
-            },
-          },
-          End: true,
-        },
-      },
-    };
+    const definition = recordingMap(recorder!, calls);
     const definitionFile = join(work, 'machine.json');
     await writeFile(definitionFile, JSON.stringify(definition));
     const { stateMachineArn } = await cli(first).json('stepfunctions', 'create-state-machine', '--name', 'crash', '--definition', `file://${definitionFile}`, '--role-arn', 'arn:aws:iam::000000000000:role/crash');
@@ -129,5 +139,46 @@ describe('longhaul serve survives SIGKILL mid-Map (AWS CLI)', function () {
     expect(mapRun.status).to.equal('SUCCEEDED');
     expect(mapRun.itemCounts).to.include({ succeeded: 12, total: 12, failed: 0 });
     second.process.kill('SIGTERM');
+  });
+
+  it('RedriveExecution reruns the failed Map item and the items its failure stopped, nothing that succeeded; the redrive is counted', async () => {
+    const dataDir = join(work, 'data-redrive');
+    const calls = join(work, 'redrive-calls.log');
+    const server = await startServer(dataDir);
+    servers.push(server.process);
+    const aws = awsCli({ endpoint: server.endpoint, home: work, ...server.credentials, region: server.region });
+    const marker = join(work, 'fail');
+    await writeFile(`${marker}-item-03`, 'item-03 fails while this file exists');
+    const definitionFile = join(work, 'redrive-machine.json');
+    await writeFile(definitionFile, JSON.stringify(recordingMap(server.functionNames[0]!, calls, marker)));
+    const { stateMachineArn } = await aws.json('stepfunctions', 'create-state-machine', '--name', 'redrive', '--definition', `file://${definitionFile}`, '--role-arn', 'arn:aws:iam::000000000000:role/redrive');
+    const { executionArn } = await aws.json('stepfunctions', 'start-execution', '--state-machine-arn', stateMachineArn as string, '--input', JSON.stringify({ ids: ids.slice(0, 6) }));
+    // AWS CLI 2.9 predates RedriveExecution (2023) and drops the redrive fields it does not know: the SDK
+    // follows this execution.
+    const sfn = new SFNClient({ endpoint: server.endpoint, region: server.region, credentials: server.credentials });
+    const ended = async () => {
+      const d = await sfn.send(new DescribeExecutionCommand({ executionArn: executionArn as string }));
+      return d.status === 'RUNNING' ? undefined : d;
+    };
+    const failed = await until(ended, 'the execution to fail');
+    expect(failed).to.include({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold', redriveStatus: 'REDRIVABLE', redriveCount: 0 });
+
+    await rm(`${marker}-item-03`);
+    const before = readFileSync(calls, 'utf8').trim().split('\n').length;
+    const redriven = await sfn.send(new RedriveExecutionCommand({ executionArn: executionArn as string }));
+    expect(redriven.redriveDate).to.be.instanceOf(Date);
+    const done = await until(ended, 'the redriven execution to end');
+    expect(done).to.include({ status: 'SUCCEEDED', redriveCount: 1 });
+    expect(JSON.parse(done!.output!)).to.deep.equal(ids.slice(0, 6).map((id) => ({ id })));
+    const lines = readFileSync(calls, 'utf8').trim().split('\n').map((l) => l.split(' '));
+    const succeededBefore = lines.slice(0, before).filter((l) => l[1] === 'done').map((l) => l[2]!);
+    const rerun = lines.slice(before).filter((l) => l[1] === 'start').map((l) => l[2]!).sort();
+    // The failed item, and the items the failure stopped or never started: nothing that had succeeded.
+    expect(rerun).to.include('item-03');
+    expect(rerun).to.deep.equal(ids.slice(0, 6).filter((id) => !succeededBefore.includes(id)));
+    const again = await sfn.send(new RedriveExecutionCommand({ executionArn: executionArn as string })).catch((err: Error) => err);
+    expect(again).to.have.property('name', 'ExecutionNotRedrivable');
+    sfn.destroy();
+    server.process.kill('SIGTERM');
   });
 });
