@@ -5,6 +5,7 @@
 // Choice loop on an engine without a journal. Prints figures; asserts nothing.
 import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, loadDefinition } from '../local/engine';
@@ -77,6 +78,29 @@ async function main(): Promise<void> {
       }
     }));
     const httpRate = EXECUTIONS / ((performance.now() - t0) / 1000);
+    // The same requests from a bare keep-alive HTTP client: what the server costs without the SDK's own work.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+    const call = (action: string, body: object) =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        const req = http.request(serve.endpoint, { method: 'POST', agent, headers: { 'x-amz-target': `AWSStepFunctions.${action}`, 'content-type': 'application/x-amz-json-1.0' } }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve(JSON.parse(text) as Record<string, unknown>));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify(body));
+      });
+    let m = 0;
+    const t2 = performance.now();
+    await Promise.all(Array.from({ length: CLIENTS }, async () => {
+      while (m < EXECUTIONS) {
+        m++;
+        const { executionArn } = await call('StartExecution', { stateMachineArn, input: '{"value":1}' });
+        while ((await call('DescribeExecution', { executionArn })).status === 'RUNNING');
+      }
+    }));
+    const rawRate = EXECUTIONS / ((performance.now() - t2) / 1000);
+    agent.destroy();
     const engine = createEngine({ lambda: noLambda });
     const definition = loadDefinition(passOnly);
     const t1 = performance.now();
@@ -87,8 +111,9 @@ async function main(): Promise<void> {
     await engine.close();
     console.log(`(a) Pass-only machine (3 states), ${EXECUTIONS} executions, ${CLIENTS} at a time`);
     console.log(`    over HTTP (SDK: StartExecution, then DescribeExecution until SUCCEEDED)  ${httpRate.toFixed(0)} executions/s`);
+    console.log(`    over HTTP from a bare node:http client (same requests, no SDK)            ${rawRate.toFixed(0)} executions/s`);
     console.log(`    engine in process (no HTTP, no journal)                                    ${engineRate.toFixed(0)} executions/s`);
-    console.log(`    ratio http/engine ${(httpRate / engineRate).toFixed(2)}`);
+    console.log(`    ratio http/engine ${(httpRate / engineRate).toFixed(2)} (SDK), ${(rawRate / engineRate).toFixed(2)} (bare client); client and server share this one thread`);
 
     // (b) latency, one execution at a time
     const latencies: number[] = [];

@@ -102,8 +102,9 @@ export function createEngine(opts: EngineOptions): Engine {
     };
     const entry = registry.started(start, execution);
     if (journal) {
-      const arn = execution.executionArn;
-      execution.subscribe((event, key) => !detached && journal.appendEvent(arn, key, event));
+      const writer = journal.eventWriter(execution.executionArn);
+      execution.subscribe((event, key) => !detached && writer.write(key, event));
+      void execution.done.then(() => writer.close());
     }
     running.add(execution);
     void execution.done.then((result) => {
@@ -286,6 +287,7 @@ export function createEngine(opts: EngineOptions): Engine {
         detached = true;
       }
       await Promise.all([...running].map((e) => e.stop({ error: 'States.Aborted', cause: 'The engine was closed.' })));
+      journal?.close();
       aws.destroy();
     },
   };

@@ -5,7 +5,7 @@
 // append per file. A kill loses at most that last turn, which a resumed execution simply runs again
 // (at-least-once, as in AWS); a line cut short by the kill is ignored when read back.
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, truncateSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryEvent } from './types';
 
@@ -66,16 +66,28 @@ export type IndexLine =
   | { t: 'redrive'; r: JournalRedrive }
   | { t: 'mapRun'; r: JournalMapRun };
 
+export interface EventWriter {
+  write(key: string, event: HistoryEvent): void;
+  /** The execution closed: its file is released once what is buffered is written. */
+  close(): void;
+}
+
+/** Files kept open between writes (opening and closing one per write cost more than the write itself). */
+const MAX_OPEN_FILES = 256;
+
 export interface Journal {
   readonly dir: string;
   /** Every index line, oldest first (read once, at start). */
   readIndex(): IndexLine[];
   append(line: IndexLine): void;
-  appendEvent(executionArn: string, key: string, event: HistoryEvent): void;
+  /** The writer of one execution's events (its file found once, not per event). */
+  eventWriter(executionArn: string): EventWriter;
   /** An execution's recorded history and the events' keys. */
   readEvents(executionArn: string): { events: HistoryEvent[]; keys: string[] };
   /** Writes what is buffered now (also done by itself once per event-loop turn). */
   flush(): void;
+  /** Writes what is buffered and releases every file. */
+  close(): void;
 }
 
 function fileId(executionArn: string): string {
@@ -116,28 +128,67 @@ export function openJournal(dir: string): Journal {
   mkdirSync(eventsDir, { recursive: true });
   const indexFile = join(dir, 'index.ndjson');
   const pending = new Map<string, string[]>();
+  // Open files, least recently written first; those of closed executions are released at the next flush.
+  const open = new Map<string, number>();
+  const releasing = new Set<string>();
   let scheduled = false;
 
+  const fdOf = (file: string): number => {
+    let fd = open.get(file);
+    if (fd === undefined) {
+      fd = openSync(file, 'a');
+      if (open.size >= MAX_OPEN_FILES) {
+        const [oldest, oldFd] = open.entries().next().value!;
+        closeSync(oldFd);
+        open.delete(oldest);
+      }
+    } else {
+      open.delete(file);
+    }
+    open.set(file, fd);
+    return fd;
+  };
   const flush = () => {
     scheduled = false;
-    for (const [file, lines] of pending) appendFileSync(file, lines.join(''));
+    for (const [file, lines] of pending) writeSync(fdOf(file), lines.join(''));
     pending.clear();
+    for (const file of releasing) {
+      const fd = open.get(file);
+      if (fd !== undefined) closeSync(fd);
+      open.delete(file);
+    }
+    releasing.clear();
   };
-  const write = (file: string, line: string) => {
+  const linesOf = (file: string) => {
     let lines = pending.get(file);
     if (!lines) pending.set(file, (lines = []));
-    lines.push(line);
+    return lines;
+  };
+  const schedule = () => {
     if (!scheduled) {
       scheduled = true;
       setImmediate(flush);
     }
+  };
+  const write = (file: string, line: string) => {
+    linesOf(file).push(line);
+    schedule();
   };
 
   return {
     dir,
     readIndex: () => readLines<IndexLine>(indexFile),
     append: (line) => write(indexFile, `${JSON.stringify(line)}\n`),
-    appendEvent: (executionArn, key, event) => write(join(eventsDir, `${fileId(executionArn)}.ndjson`), `${JSON.stringify([key, event])}\n`),
+    eventWriter(executionArn) {
+      const file = join(eventsDir, `${fileId(executionArn)}.ndjson`);
+      return {
+        write: (key, event) => write(file, `${JSON.stringify([key, event])}\n`),
+        close() {
+          releasing.add(file);
+          schedule();
+        },
+      };
+    },
     readEvents(executionArn) {
       const file = join(eventsDir, `${fileId(executionArn)}.ndjson`);
       type Line = [string, HistoryEvent & { timestamp: string }];
@@ -152,5 +203,10 @@ export function openJournal(dir: string): Journal {
       return { events, keys };
     },
     flush,
+    close() {
+      flush();
+      for (const fd of open.values()) closeSync(fd);
+      open.clear();
+    },
   };
 }
