@@ -5,27 +5,12 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEngine, loadDefinition, type Execution } from '../../local/engine';
 import type { LambdaInvoker } from '../../local/lambda/types';
+import { itemsMap } from './crash-machine';
 
 const [mode, dir, callsFile] = process.argv.slice(2) as ['start' | 'resume', string, string];
 const noLambda: LambdaInvoker = { invoke: async () => { throw new Error('no Lambda here'); } };
 
-export const CRASH_MACHINE = {
-  StartAt: 'Each',
-  States: {
-    Each: {
-      Type: 'Map',
-      ItemsPath: '$.ids',
-      MaxConcurrency: 2,
-      ItemSelector: { 'id.$': '$$.Map.Item.Value' },
-      ItemProcessor: {
-        ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
-        StartAt: 'Work',
-        States: { Work: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:Item', End: true } },
-      },
-      End: true,
-    },
-  },
-};
+const machine = itemsMap({ Resource: 'arn:aws:lambda:us-east-1:000000000000:function:Item' });
 
 const engine = createEngine({
   lambda: noLambda,
@@ -49,7 +34,7 @@ const finished = (execution: Execution) =>
 
 if (mode === 'start') {
   const ids = 'abcdefghijkl'.split('');
-  void finished(engine.startExecution(loadDefinition(CRASH_MACHINE), { ids }, { name: 'crash' }));
+  void finished(engine.startExecution(loadDefinition(machine), { ids }, { name: 'crash' }));
 } else {
   engine.onExecutionStarted((execution, parent) => void (parent === undefined && finished(execution)));
   if (engine.resumeExecutions() !== 1) throw new Error('expected one execution to resume');

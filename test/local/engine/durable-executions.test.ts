@@ -3,7 +3,7 @@
 // execution from its failed state (failed Parallel branch, failed Distributed Map item) as AWS documents.
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -240,6 +240,27 @@ describe('durable executions', () => {
     expect(result.output).to.deep.equal(['a', 'b']);
     expect(calls.get('A')).to.equal(1);
     expect(calls.get('B')).to.equal(2);
+  });
+
+  it('a failed execution is redrivable for 14 days after it stopped, then not (as the journal dates it)', async () => {
+    const w = work();
+    w.release();
+    w.failing.add('a');
+    const first = engine(w.handlers);
+    const execution = first.startExecution(mapMachine, { ids: ['a'] }, { name: 'old' });
+    await execution.done;
+    expect(first.control.describeExecution(execution.executionArn)!.redriveStatus).to.equal('REDRIVABLE');
+    await first.close();
+    // The same journal, as if the failure had happened 15 days ago.
+    const index = join(dir, 'index.ndjson');
+    const fifteenDaysAgo = new Date(Date.now() - 15 * 24 * 3600 * 1000).toISOString();
+    const lines = readFileSync(index, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { t: string; r: { executionArn: string; stopDate?: string } });
+    for (const line of lines) if (line.t === 'close' && line.r.executionArn === execution.executionArn) line.r.stopDate = fifteenDaysAgo;
+    writeFileSync(index, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+
+    const second = engine(w.handlers);
+    expect(second.control.describeExecution(execution.executionArn)).to.include({ redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution redrivable period exceeded' });
+    await expectError(second.control.redriveExecution(execution.executionArn), 'ExecutionNotRedrivable', /redrivable period exceeded/);
   });
 
   it('refuses to redrive what AWS refuses, with its error names', async () => {

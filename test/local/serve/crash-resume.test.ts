@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DescribeExecutionCommand, RedriveExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { awsCli } from '../../support/aws-cli';
+import { itemsMap } from '../../support/crash-machine';
 
 interface Started {
   process: ChildProcess;
@@ -49,34 +50,14 @@ async function until<T>(check: () => Promise<T | undefined> | T | undefined, wha
 
 /** A Distributed Map whose items each invoke the Recorder fixture function (counted in `calls`). */
 function recordingMap(recorder: string, calls: string, failIfExists?: string): object {
-  return {
-    StartAt: 'Each',
-    States: {
-      Each: {
-        Type: 'Map',
-        ItemsPath: '$.ids',
-        MaxConcurrency: 2,
-        ItemSelector: { 'id.$': '$$.Map.Item.Value' },
-        ItemProcessor: {
-          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
-          StartAt: 'Record',
-          States: {
-            Record: {
-              Type: 'Task',
-              Resource: 'arn:aws:states:::lambda:invoke',
-              Parameters: {
-                FunctionName: recorder,
-                Payload: { action: 'record', file: calls, 'id.$': '$.id', holdMs: 250, ...(failIfExists ? { 'failIfExists.$': "States.Format('" + failIfExists + "-{}', $.id)" } : {}) },
-              },
-              OutputPath: '$.Payload',
-              End: true,
-            },
-          },
-        },
-        End: true,
-      },
+  return itemsMap({
+    Resource: 'arn:aws:states:::lambda:invoke',
+    Parameters: {
+      FunctionName: recorder,
+      Payload: { action: 'record', file: calls, 'id.$': '$.id', holdMs: 250, ...(failIfExists ? { 'failIfExists.$': `States.Format('${failIfExists}-{}', $.id)` } : {}) },
     },
-  };
+    OutputPath: '$.Payload',
+  });
 }
 
 describe('longhaul serve survives SIGKILL mid-Map (AWS CLI)', function () {
