@@ -3,8 +3,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NODE_BIN := node_modules/.bin
 INSTALL_STAMP := node_modules/.longhaul-install-stamp
-# The AWS CLI v2 is a test client of `longhaul serve` (a pip-installed v1 may come first on PATH: use this one).
+# Debian packages used by name: a pip-installed AWS CLI v1 may come first on PATH.
 AWS_CLI := /usr/bin/aws
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: help install typecheck test demo bench clean
 
@@ -19,14 +20,19 @@ help:
 	@echo "make clean      remove build output and local data"
 
 # npm ci only when the lock file changed since the last install.
-install: $(INSTALL_STAMP) $(AWS_CLI)
+install: $(INSTALL_STAMP) $(AWS_CLI) $(CHROMIUM)
 $(INSTALL_STAMP): package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# Debian packages a feature needs, installed when missing: the AWS CLI v2 (a test client of `longhaul serve`)
+# and Chromium (the console's tests drive it with playwright-core).
+APT_INSTALL = if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get install -y $(1) >/dev/null || ($$SUDO apt-get update >/dev/null && $$SUDO apt-get install -y $(1) >/dev/null)
 $(AWS_CLI):
-	@if [ "$$(id -u)" = 0 ]; then apt-get install -y awscli >/dev/null || (apt-get update >/dev/null && apt-get install -y awscli >/dev/null); \
-	else sudo apt-get install -y awscli >/dev/null || (sudo apt-get update >/dev/null && sudo apt-get install -y awscli >/dev/null); fi
+	@$(call APT_INSTALL,awscli)
+$(CHROMIUM):
+	@$(call APT_INSTALL,chromium)
 
 typecheck: install
 	$(NODE_BIN)/tsc --noEmit -p .
