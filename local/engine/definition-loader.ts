@@ -1,5 +1,6 @@
 // Loads a definition before anything runs: placeholders, asl-validator, and our own checks for what the local
 // engine cannot run. Every problem is reported at once, each naming its state.
+import { checkIntrinsic, isIntrinsic } from './intrinsics';
 import { createRequire } from 'node:module';
 import { substitutePlaceholders } from '../../handlers/asl-placeholders';
 import { checkHeartbeat } from './callback-task';
@@ -127,6 +128,35 @@ function checkBranch(branch: BranchDefinition, prefix: string, problems: string[
   }
 }
 
+/**
+ * asl-validator's grammar for intrinsic calls has no decimal literals (`States.MathAdd(1.5, 2)`,
+ * `States.Array(1, -5, 3.3)`), which AWS accepts (and rounds where its guide says so). Where it refuses a
+ * payload-template value that our own intrinsic parser accepts, its verdict is dropped: the value is
+ * checked (names, argument counts) and run by ours.
+ */
+function isValidatorGap(definition: StateMachineDefinition, error: AslErrors[number]): boolean {
+  if (!error.Message.endsWith('must match format "asl_payload_template"')) return false;
+  const value = valueAt(definition, error.schemaError?.instancePath ?? '');
+  if (typeof value !== 'string' || !isIntrinsic(value)) return false;
+  try {
+    checkIntrinsic(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The value at a JSON pointer (`/States/P/Parameters/v.$`). */
+function valueAt(root: unknown, pointer: string): unknown {
+  let node = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, key)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
 // asl-validator compiles its JSON schemas on every call (~150 ms): remember verdicts for texts already seen.
 const verdicts = new Map<string, AslErrors>();
 type AslErrors = ReturnType<AslValidator>['errors'];
@@ -161,6 +191,7 @@ export function loadDefinition(source: string | object, opts: LoadOptions = {}):
   const problems: string[] = [];
 
   for (const e of validate(definition)) {
+    if (isValidatorGap(definition, e)) continue;
     // Schema errors point at a JSON path; the other checks already name their state in the message.
     problems.push(e.schemaError ? `${describeInstancePath(e.schemaError.instancePath)}: ${e.Message}` : e.Message);
   }

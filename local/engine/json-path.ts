@@ -197,9 +197,11 @@ export function writePath(target: unknown, path: string, value: unknown): unknow
   if (segments === null) {
     throw new StatesError('States.Runtime', `Invalid ResultPath '${String(path)}': only a reference path (such as $.a.b or $.a[0]) can be written to`);
   }
+  // AWS: a ResultPath that cannot be applied to the input is States.ResultPathMatchFailure, which Catch's
+  // States.ALL matches (States.Runtime would not be catchable).
   const fail = (depth: number, what: string): never => {
     throw new StatesError(
-      'States.Runtime',
+      'States.ResultPathMatchFailure',
       `Unable to apply ResultPath '${path}' to the input '${describeInput(target)}': ${normalizePath(segments.slice(0, depth))} ${what}`,
     );
   };

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { DefinitionError, loadDefinition } from '../../../local/engine';
+import { run } from './harness';
 
 function problemsOf(source: string | object, placeholders?: Record<string, string>): string[] {
   try {
@@ -116,5 +117,38 @@ describe('loadDefinition', () => {
     // A closed placeholder next to an unclosed one: both reported, each once.
     const both = problemsOf({ StartAt: 'P', States: { P: { Type: 'Pass', Result: { a: '${Known} ${Open' }, End: true } } }, {});
     expect(both).to.have.length(2);
+  });
+});
+
+describe('decimal literals in intrinsic arguments (asl-validator refuses them, AWS does not)', () => {
+  // One case per intrinsic that takes numbers; the results are the developer guide's rules: values kept as
+  // given in States.Array, non-integers rounded to the nearest integer by the math and range functions.
+  const cases: [string, unknown][] = [
+    ['States.Array(1, -5, 3.3)', [1, -5, 3.3]],
+    ['States.MathAdd(1.5, 2)', 4],
+    ['States.MathAdd(-2.6, 0.4)', -3],
+    ['States.ArrayRange(1.5, 9, 2)', [2, 4, 6, 8]],
+    ['States.ArrayGetItem(States.Array(1.5, 2.5), 1)', 2.5],
+  ];
+  for (const [expression, expected] of cases) {
+    it(`${expression} loads and gives ${JSON.stringify(expected)}`, async () => {
+      const definition = loadDefinition({ StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'v.$': expression }, End: true } } });
+      const outcome = await run(definition, {});
+      expect(outcome.output).to.deep.equal({ v: expected });
+    });
+  }
+
+  it('States.MathRandom(1.2, 5.7) loads and stays within the rounded bounds', async () => {
+    const definition = loadDefinition({ StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'v.$': 'States.MathRandom(1.2, 5.7)' }, End: true } } });
+    for (let i = 0; i < 20; i++) {
+      const { v } = (await run(definition, {})).output as { v: number };
+      expect(Number.isInteger(v) && v >= 1 && v < 6, String(v)).to.equal(true);
+    }
+  });
+
+  it('still refuses what is wrong with such a call: an unknown function, a wrong argument count', () => {
+    for (const expression of ['States.MathAdd(1.5)', 'States.Nope(1.5, 2)']) {
+      expect(() => loadDefinition({ StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'v.$': expression }, End: true } } }), expression).to.throw();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { StatesError } from '../../../local/engine/errors';
 import { applyInputPath, applyOutputPath, applyResultPath } from '../../../local/engine/io-processing';
+import { run } from './harness';
 
 describe('local/engine/io-processing', () => {
   describe('applyInputPath', () => {
@@ -114,5 +115,35 @@ describe('local/engine/io-processing', () => {
     expect(applyOutputPath(combined, '$.data')).to.deep.equal({ val1: 23, val2: 17, lambdaresult: 'Hello, AWS Step Functions!' });
     // The state input itself is untouched: a retry would start from the same input.
     expect(stateInput.data).to.deep.equal({ val1: 23, val2: 17 });
+  });
+});
+
+describe('a ResultPath that cannot be applied to the state input', () => {
+  const echo = 'arn:aws:lambda:us-east-1:000000000000:function:Echo';
+
+  it('fails the state with States.ResultPathMatchFailure, which Catch matches with States.ALL (AWS)', async () => {
+    const outcome = await run({
+      StartAt: 'Place',
+      States: {
+        Place: {
+          Type: 'Task',
+          Resource: echo,
+          ResultPath: '$.path',
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'Caught' }],
+          End: true,
+        },
+        Caught: { Type: 'Pass', Result: 'caught', End: true },
+      },
+    }, 'a string input');
+    expect(outcome.status).to.equal('SUCCEEDED');
+    expect(outcome.output).to.equal('caught');
+    const failed = outcome.history.find((e) => e.type === 'TaskStateExited');
+    expect(failed?.stateExitedEventDetails?.name).to.equal('Place');
+  });
+
+  it('uncaught, the execution fails with that error and names the path and the input', async () => {
+    const outcome = await run({ StartAt: 'Place', States: { Place: { Type: 'Pass', Result: 1, ResultPath: '$.path', End: true } } }, 'text');
+    expect(outcome).to.include({ status: 'FAILED', error: 'States.ResultPathMatchFailure' });
+    expect(outcome.cause).to.contain('$.path');
   });
 });

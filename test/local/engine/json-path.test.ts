@@ -175,7 +175,7 @@ describe('local/engine/json-path', () => {
 
     it('refuses to write below a value that is not an object', () => {
       const err = thrown(StatesError, () => writePath({ a: 'text' }, '$.a.b', 1));
-      expect(err.error).to.equal('States.Runtime');
+      expect(err.error).to.equal('States.ResultPathMatchFailure');
       expect(err.cause).to.contain("$.a.b").and.to.contain("$['a'] is a string");
       expect(() => writePath('text', '$.b', 1)).to.throw(StatesError);
       expect(() => writePath([1], '$.b', 1)).to.throw(StatesError);
