@@ -2,6 +2,7 @@
 import { relative, resolve } from 'node:path';
 import { App } from 'cdktf';
 import { catalog, pipelines } from './handlers/catalog';
+import { pipelineStateMachine } from './infra/asl-definition';
 import { readStackConfig } from './infra/config';
 import { defineLonghaulStack } from './infra/stack';
 
@@ -12,7 +13,7 @@ const terraformDir = resolve(app.outdir, 'stacks', config.stackName);
 defineLonghaulStack(app, {
   config,
   catalog,
-  stateMachines: pipelines.map((p) => ({ name: p.name, aslPath: resolve(root, p.asl) })),
+  stateMachines: pipelines.map((p) => pipelineStateMachine(p, root)),
   distDir: resolve(root, 'dist'),
   terraformDir,
   statePath: relative(terraformDir, resolve(root, 'terraform-state', `${config.stackName}.tfstate`)),

@@ -27,6 +27,22 @@ export interface FunctionSpec {
   table: TableAccess;
   /** Extra environment beyond the common one (bucket, table, region). */
   env?: Record<string, string>;
+  /**
+   * Lambda reserved concurrency: this many instances held for the function alone, and no more at once.
+   * Unset (the default) shares the account's pool. Lambda refuses a reservation that leaves fewer than
+   * 100 unreserved, so on an account whose limit is 10 (a new one's may be) any value fails the apply.
+   */
+  reservedConcurrency?: number;
+}
+
+/** Throws naming the entry and field when the catalog's reserved concurrency is not a usable value. */
+export function assertReservedConcurrency(spec: Pick<FunctionSpec, 'name' | 'reservedConcurrency'>): void {
+  const value = spec.reservedConcurrency;
+  if (value === undefined) return;
+  // 0 is Lambda's "throttle every invocation": a pipeline task that can never run is a mistake, not a setting.
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`Catalog entry ${spec.name}: reservedConcurrency must be a whole number of at least 1 (or unset), got ${value}`);
+  }
 }
 
 /** `VideoSplit` → `video-split`, the suffix of the deployed function name. */

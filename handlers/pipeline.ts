@@ -97,6 +97,12 @@ export interface PipelineDefinition<Job extends { jobId: string }, Output> {
   description: string;
   /** The ASL file, relative to the repository root: `asl/<name>.asl.json`. */
   asl: string;
+  /**
+   * The S3 key each Distributed Map's ItemReader reads when the ASL takes it from the state (`Key.$`), by
+   * Map state name, with `*` for the job id (`videoKeys.chunkItems('*')`): the state machine's role may
+   * read exactly these (infra/asl-definition.ts).
+   */
+  itemReaderKeys?: Readonly<Record<string, string>>;
   /** Its catalog entries: one Lambda per task. */
   functions: readonly FunctionSpec[];
   /** The execution input, with its defaults: the one place they are decided. */
@@ -127,6 +133,7 @@ export interface Pipeline {
   readonly name: string;
   readonly description: string;
   readonly asl: string;
+  readonly itemReaderKeys?: Readonly<Record<string, string>>;
   readonly functions: readonly FunctionSpec[];
   readonly job: z.ZodType<{ jobId: string }>;
   readonly units: { name: string; functionName: string };
@@ -162,6 +169,7 @@ export function definePipeline<Job extends { jobId: string }, Output>(def: Pipel
     name: def.name,
     description: def.description,
     asl: def.asl,
+    itemReaderKeys: def.itemReaderKeys,
     functions: def.functions,
     job: def.job,
     units: def.units,

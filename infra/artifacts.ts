@@ -43,6 +43,9 @@ export function codeLocation(scope: Construct, id: string, zipPath: string, ctx:
     key: `artifacts/${basename(dirname(zipPath))}/${basename(zipPath)}`,
     source: path,
     sourceHash: Fn.filemd5(path),
+    // Without it the object can be written before versioning is on: it gets no version id, and the next
+    // refresh, finding one, replaces the layer or function (and every function using the layer).
+    dependsOn: [ctx.artifactsBucket.versioning],
   });
   return { s3Bucket: object.bucket, s3Key: object.key, s3ObjectVersion: object.versionId, sourceCodeHash };
 }

@@ -2,6 +2,7 @@
 // state machine touches (functions, S3 for ItemReader/ResultWriter, child executions) so its IAM
 // role can be derived from the definition instead of being maintained by hand.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { findPlaceholders as placeholdersIn, substitutePlaceholders as substitute } from '../handlers/asl-placeholders';
 
 export interface AslFile {
@@ -9,6 +10,8 @@ export interface AslFile {
   machine: string;
   path: string;
   definition: AslNode;
+  /** What its ItemReaders with run-time keys read, by Map state (StateMachineSource.itemReaderKeys). */
+  itemReaderKeys: Readonly<Record<string, string>>;
 }
 
 export type AslValue = string | number | boolean | null | AslValue[] | AslNode;
@@ -22,6 +25,17 @@ const MACHINE_NAME = /^[a-z][a-z0-9-]*$/;
 export interface StateMachineSource {
   name: string;
   aslPath: string;
+  /**
+   * The key (or prefix) each ItemReader whose key is chosen at run time (`Key.$`) reads, by Map state name,
+   * as an IAM pattern (`jobs/*\/work/chunks.json`): the role may read those alone. An undeclared one may read
+   * anything under `jobs/`.
+   */
+  itemReaderKeys?: Readonly<Record<string, string>>;
+}
+
+/** A pipeline's state machine as the stack deploys it; `asl` is relative to the repository root `root`. */
+export function pipelineStateMachine(pipeline: { name: string; asl: string; itemReaderKeys?: Readonly<Record<string, string>> }, root: string): StateMachineSource {
+  return { name: pipeline.name, aslPath: resolve(root, pipeline.asl), itemReaderKeys: pipeline.itemReaderKeys };
 }
 
 export function loadAslFile(source: StateMachineSource): AslFile {
@@ -38,7 +52,7 @@ export function loadAslFile(source: StateMachineSource): AslFile {
   if (!isNode(parsed) || !isNode(parsed.States) || typeof parsed.StartAt !== 'string') {
     throw new Error(`${path}: not a state machine definition (needs "StartAt" and "States")`);
   }
-  return { machine, path, definition: parsed };
+  return { machine, path, definition: parsed, itemReaderKeys: source.itemReaderKeys ?? {} };
 }
 
 /** Every `${Name}` placeholder used anywhere in the definition, sorted and unique. */
@@ -163,6 +177,21 @@ function classifyTask(file: AslFile, stateName: string, state: AslNode, resource
     `${file.path}: state "${stateName}" uses integration "${resource}", which infra does not grant; ` +
       'supported: lambda:invoke, states:startExecution, dynamodb get/put/update/deleteItem (extend infra/asl-definition.ts)',
   );
+}
+
+/**
+ * The readers with the declared keys in place of run-time ones. A declaration naming no such reader, or a
+ * reader with a literal key, is an error naming the file and state: it would be a grant nobody uses.
+ */
+export function withDeclaredReaderKeys(file: AslFile, readers: readonly ItemReaderUse[]): ItemReaderUse[] {
+  for (const state of Object.keys(file.itemReaderKeys)) {
+    const reader = readers.find((r) => r.state === state);
+    if (!reader) throw new Error(`${file.path}: itemReaderKeys names "${state}", which is not a Map state with an ItemReader`);
+    if (reader.keyOrPrefix !== undefined) {
+      throw new Error(`${file.path}: itemReaderKeys names "${state}", whose ItemReader reads the literal "${reader.keyOrPrefix}" already`);
+    }
+  }
+  return readers.map((r) => (r.keyOrPrefix === undefined && file.itemReaderKeys[r.state] !== undefined ? { ...r, keyOrPrefix: file.itemReaderKeys[r.state] } : r));
 }
 
 function readItemReader(file: AslFile, stateName: string, reader: AslNode): ItemReaderUse {

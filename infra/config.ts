@@ -1,4 +1,5 @@
 // Deployment settings, read from the environment so one checkout can deploy several stacks.
+import { CONCURRENCY_CAP_ENV, parseConcurrencyCap } from '../handlers/lib/concurrency-cap';
 import { DEFAULT_REGION } from '../handlers/lib/storage-layout';
 
 export interface StackConfig {
@@ -13,6 +14,12 @@ export interface StackConfig {
   logRetentionDays: number;
   /** Days before a job's work/ intermediates expire. */
   workExpirationDays: number;
+  /** Most items a job's Maps run at once, whatever its input asks (handlers/lib/concurrency-cap.ts). */
+  maxConcurrency: number;
+  /** Terraform state in this S3 bucket (remote, locked) instead of the local file; see docs/deploy.md. */
+  stateBucket?: string;
+  /** Region of the state bucket; the stack's region when unset. */
+  stateRegion: string;
 }
 
 export const CONFIG_ENV = {
@@ -22,6 +29,9 @@ export const CONFIG_ENV = {
   alarmEmail: 'LONGHAUL_ALARM_EMAIL',
   logRetentionDays: 'LONGHAUL_LOG_RETENTION_DAYS',
   workExpirationDays: 'LONGHAUL_WORK_EXPIRATION_DAYS',
+  maxConcurrency: CONCURRENCY_CAP_ENV,
+  stateBucket: 'LONGHAUL_STATE_BUCKET',
+  stateRegion: 'LONGHAUL_STATE_REGION',
 } as const;
 
 export const CONFIG_DEFAULTS = {
@@ -35,6 +45,9 @@ export const CONFIG_DEFAULTS = {
 const NAME_SEGMENT = /^[a-z][a-z0-9-]{0,19}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+// S3's general-purpose bucket naming rules (the ones a typo can break).
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const IP_ADDRESS = /^\d+\.\d+\.\d+\.\d+$/;
 // CloudWatch Logs accepts only these retention values.
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
@@ -49,8 +62,16 @@ export function readStackConfig(env: Record<string, string | undefined> = proces
   const alarmEmail = pick(CONFIG_ENV.alarmEmail);
   const logRetentionDays = readInteger(env, CONFIG_ENV.logRetentionDays, CONFIG_DEFAULTS.logRetentionDays);
   const workExpirationDays = readInteger(env, CONFIG_ENV.workExpirationDays, CONFIG_DEFAULTS.workExpirationDays);
+  const stateBucket = pick(CONFIG_ENV.stateBucket);
+  const stateRegion = pick(CONFIG_ENV.stateRegion) ?? region;
 
   const problems: string[] = [];
+  let maxConcurrency = 0;
+  try {
+    maxConcurrency = parseConcurrencyCap(env[CONFIG_ENV.maxConcurrency]);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
   if (!NAME_SEGMENT.test(stackName)) problems.push(`${CONFIG_ENV.stackName}="${stackName}" must match ${NAME_SEGMENT}`);
   if (!NAME_SEGMENT.test(prefix)) problems.push(`${CONFIG_ENV.prefix}="${prefix}" must match ${NAME_SEGMENT}`);
   if (!REGION.test(region)) problems.push(`${CONFIG_ENV.region}="${region}" is not a region name like us-east-1`);
@@ -59,9 +80,17 @@ export function readStackConfig(env: Record<string, string | undefined> = proces
     problems.push(`${CONFIG_ENV.logRetentionDays}=${logRetentionDays} must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
   }
   if (workExpirationDays < 1) problems.push(`${CONFIG_ENV.workExpirationDays}=${workExpirationDays} must be at least 1`);
+  if (stateBucket !== undefined && !isBucketName(stateBucket)) {
+    problems.push(`${CONFIG_ENV.stateBucket}="${stateBucket}" is not an S3 bucket name (3-63 lower-case letters, digits, "." and "-")`);
+  }
+  if (!REGION.test(stateRegion)) problems.push(`${CONFIG_ENV.stateRegion}="${stateRegion}" is not a region name like us-east-1`);
   if (problems.length > 0) throw new Error(`Invalid deployment configuration: ${problems.join('; ')}`);
 
-  return { stackName, region, prefix, alarmEmail, logRetentionDays, workExpirationDays };
+  return { stackName, region, prefix, alarmEmail, logRetentionDays, workExpirationDays, maxConcurrency, stateBucket, stateRegion };
+}
+
+function isBucketName(name: string): boolean {
+  return BUCKET_NAME.test(name) && !name.includes('..') && !IP_ADDRESS.test(name);
 }
 
 function readInteger(env: Record<string, string | undefined>, key: string, fallback: number): number {

@@ -5,7 +5,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import type { LambdaLayerVersion } from '@cdktf/provider-aws/lib/lambda-layer-version';
-import { kebabName, type FunctionSpec, type LayerName } from '../handlers/catalog-types';
+import { assertReservedConcurrency, kebabName, type FunctionSpec, type LayerName } from '../handlers/catalog-types';
 import { resourceName, type StackConfig } from './config';
 import { codeLocation, functionZipPath, type ArtifactContext } from './artifacts';
 import { assumeRolePolicy, functionPolicy } from './iam-policies';
@@ -28,6 +28,8 @@ export interface FunctionsInput {
   layers: Partial<Record<LayerName, LambdaLayerVersion>>;
   bucket: { name: string; arn: string };
   table: { name: string; arn: string };
+  /** The deploying account (a Terraform reference): the only one Lambda may assume the roles for. */
+  accountId: string;
 }
 
 export function defineFunctions(scope: Construct, input: FunctionsInput): Record<string, DeployedFunction> {
@@ -45,7 +47,8 @@ function defineFunction(scope: Construct, spec: FunctionSpec, input: FunctionsIn
   if (functionName.length > NAME_LIMIT) {
     throw new Error(`Function name "${functionName}" for catalog entry ${spec.name} is longer than ${NAME_LIMIT}: shorten LONGHAUL_PREFIX or LONGHAUL_STACK`);
   }
-  const environment = functionEnvironment(spec, input.bucket.name, input.table.name);
+  assertReservedConcurrency(spec);
+  const environment = functionEnvironment(spec, input.bucket.name, input.table.name, config.maxConcurrency);
 
   // Created up front with a retention, so Lambda does not create it on first run with none.
   const logGroup = new CloudwatchLogGroup(scope, `${id}-logs`, {
@@ -55,7 +58,7 @@ function defineFunction(scope: Construct, spec: FunctionSpec, input: FunctionsIn
   const role = new IamRole(scope, `${id}-role`, {
     name: functionName,
     description: `Lambda ${spec.name}: only the S3 prefixes and table access its catalog entry lists`,
-    assumeRolePolicy: JSON.stringify(assumeRolePolicy('lambda.amazonaws.com')),
+    assumeRolePolicy: JSON.stringify(assumeRolePolicy('lambda.amazonaws.com', { account: input.accountId })),
   });
   const policy = new IamRolePolicy(scope, `${id}-policy`, {
     name: 'catalog-access',
@@ -78,6 +81,8 @@ function defineFunction(scope: Construct, spec: FunctionSpec, input: FunctionsIn
     ...codeLocation(scope, id, functionZipPath(input.distDir, spec.name), input.artifacts, 'make build'),
     memorySize: spec.memoryMb,
     timeout: spec.timeoutSeconds,
+    // Unset leaves Lambda's default (-1, no reservation).
+    reservedConcurrentExecutions: spec.reservedConcurrency,
     ephemeralStorage: { size: spec.ephemeralStorageMb },
     layers: layerArns,
     environment: { variables: environment },

@@ -22,8 +22,24 @@ export function policyDocument(statements: PolicyStatement[]): PolicyDocument {
   return { Version: '2012-10-17', Statement: statements };
 }
 
-export function assumeRolePolicy(service: 'lambda.amazonaws.com' | 'states.amazonaws.com'): PolicyDocument {
-  return policyDocument([{ Effect: 'Allow', Principal: { Service: service }, Action: ['sts:AssumeRole'] }]);
+/** Whose requests a service may assume a role for: the confused-deputy guard of a trust policy. */
+export interface TrustSource {
+  /** The account the service must be acting for (`aws:SourceAccount`). */
+  account: string;
+  /** The resources it must be acting for (`aws:SourceArn`, ArnLike), where the service sets the key. */
+  arnLike?: string;
+}
+
+/**
+ * A service role's trust policy, assumable only on behalf of `source`, so another account's resource
+ * cannot get the service to act with this role. Step Functions documents both keys for its roles
+ * (`aws:SourceArn` = the state machine); Lambda documents `aws:SourceArn` only for policies where the
+ * function is the target, so its execution roles check the account alone.
+ */
+export function assumeRolePolicy(service: 'lambda.amazonaws.com' | 'states.amazonaws.com', source: TrustSource): PolicyDocument {
+  const condition: Record<string, Record<string, string>> = { StringEquals: { 'aws:SourceAccount': source.account } };
+  if (source.arnLike !== undefined) condition.ArnLike = { 'aws:SourceArn': source.arnLike };
+  return policyDocument([{ Effect: 'Allow', Principal: { Service: service }, Action: ['sts:AssumeRole'], Condition: condition }]);
 }
 
 // X-Ray has no resource-level permissions: AWS documents `*` as the only valid resource.
@@ -203,5 +219,35 @@ export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
       Resource: [bucketArn, `${bucketArn}/*`],
       Condition: { Bool: { 'aws:SecureTransport': 'false' } },
     },
+  ]);
+}
+
+export interface AlarmTopicPolicyInput {
+  topicArn: string;
+  /** The EventBridge rule routing failed executions to the topic. */
+  eventRuleArn: string;
+  /** ArnLike pattern of the stack's CloudWatch alarms: `arn:…:cloudwatch:<region>:<account>:alarm:<prefix>-<stack>-*`. */
+  alarmArnPattern: string;
+}
+
+/**
+ * The alarm topic's resource policy. A topic policy replaces SNS's default one, so it must name every
+ * service that publishes: the failed-execution rule (EventBridge) and the stack's alarms (CloudWatch), each
+ * only for its own resources. Their ARNs hold this account's id, so `aws:SourceArn` alone pins the account
+ * too (the form SNS and CloudWatch document). The account's IAM principals need no statement: their
+ * identity policies suffice within the account.
+ */
+export function alarmTopicPolicy(input: AlarmTopicPolicyInput): PolicyDocument {
+  const publish = (Sid: string, service: string, operator: 'ArnEquals' | 'ArnLike', sourceArn: string): PolicyStatement => ({
+    Sid,
+    Effect: 'Allow',
+    Principal: { Service: service },
+    Action: ['sns:Publish'],
+    Resource: [input.topicArn],
+    Condition: { [operator]: { 'aws:SourceArn': sourceArn } },
+  });
+  return policyDocument([
+    publish('FailedExecutionEvents', 'events.amazonaws.com', 'ArnEquals', input.eventRuleArn),
+    publish('StackAlarms', 'cloudwatch.amazonaws.com', 'ArnLike', input.alarmArnPattern),
   ]);
 }

@@ -1,5 +1,6 @@
 // The Lambda execution environment every function and layer targets.
 import type { FunctionSpec } from '../handlers/catalog-types';
+import { CONCURRENCY_CAP_ENV } from '../handlers/lib/concurrency-cap';
 import { ENV } from '../handlers/lib/storage-layout';
 
 /** node 20 is past end of life on Lambda; bundles target node 20+ so they also run locally. */
@@ -20,13 +21,16 @@ export const RESERVED_ENV_KEYS = [
 /** Lambda's limit on a function's and its layers' unzipped size. */
 export const UNZIPPED_LIMIT_BYTES = 262_144_000;
 
-/** The common configuration (bucket, table; Lambda sets AWS_REGION itself) plus the catalog's own variables. */
-export function functionEnvironment(spec: FunctionSpec, bucketName: string, tableName: string): Record<string, string> {
+/**
+ * The common configuration (bucket, table, the stack's concurrency cap; Lambda sets AWS_REGION itself) plus
+ * the catalog's own variables.
+ */
+export function functionEnvironment(spec: FunctionSpec, bucketName: string, tableName: string, maxConcurrency: number): Record<string, string> {
   const extra = spec.env ?? {};
   for (const key of Object.keys(extra)) {
     if (RESERVED_ENV_KEYS.includes(key)) throw new Error(`Catalog entry ${spec.name}: env key "${key}" is reserved by Lambda`);
-    if (key === ENV.bucket || key === ENV.table) throw new Error(`Catalog entry ${spec.name}: env key "${key}" is set by infra`);
+    if (key === ENV.bucket || key === ENV.table || key === CONCURRENCY_CAP_ENV) throw new Error(`Catalog entry ${spec.name}: env key "${key}" is set by infra`);
   }
-  // The table name is set even without table access: a name grants nothing, and handlers read config uniformly.
-  return { [ENV.bucket]: bucketName, [ENV.table]: tableName, ...extra };
+  // Set even where unused (a name grants nothing; only planning tasks read the cap): handlers read config uniformly.
+  return { [ENV.bucket]: bucketName, [ENV.table]: tableName, [CONCURRENCY_CAP_ENV]: String(maxConcurrency), ...extra };
 }

@@ -1,10 +1,11 @@
-// What an operator watches: a dashboard of executions and task durations, and alarms to one SNS topic.
+// What an operator watches: a dashboard (the lesson's four panels, executions, task durations, work done) and alarms to one SNS topic.
 import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { kebabName } from '../handlers/catalog-types';
+import { METRICS_NAMESPACE, pipelineDimension, WORK_METRICS, type WorkMetric } from '../handlers/lib/metric-names';
 import { resourceName, type StackConfig } from './config';
 import type { DeployedFunction } from './functions';
 import type { DeployedStateMachine } from './state-machines';
@@ -94,7 +95,7 @@ export function durationWarningMs(timeoutSeconds: number): number {
   return Math.round(timeoutSeconds * 1000 * DURATION_WARNING_RATIO);
 }
 
-type Metric = (string | Record<string, string>)[];
+type Metric = (string | Record<string, string | boolean>)[];
 interface Widget {
   type: 'metric';
   width: number;
@@ -106,8 +107,80 @@ function widget(title: string, region: string, stat: string, metrics: Metric[]):
   return { type: 'metric', width: 12, height: 6, properties: { title, region, metrics, stat, period: PERIOD_SECONDS, view: 'timeSeries' } };
 }
 
-export function dashboardBody(region: string, functions: readonly DeployedFunction[], stateMachines: readonly DeployedStateMachine[]) {
+/** A metric math line; the metrics it reads are drawn hidden beside it. */
+const expression = (id: string, expr: string, label: string): Metric => [{ expression: expr, label, id }];
+const hidden = (id: string, stat: string, label?: string): Record<string, string | boolean> => ({ id, stat, visible: false, ...(label ? { label } : {}) });
+
+/**
+ * The lesson's four panels (AWS-Lambda-LESS-14, "CloudWatch Dashboard") as metric math over the metrics
+ * AWS publishes itself. Success rate counts finished executions, not started ones: a job started in one
+ * period ends hours later in another, and Succeeded / Started would read every such period as failures.
+ */
+export function lessonPanels(region: string, functions: readonly DeployedFunction[], stateMachines: readonly DeployedStateMachine[]): Widget[] {
   const widgets: Widget[] = [];
+  if (stateMachines.length > 0) {
+    const success: Metric[] = [];
+    const duration: Metric[] = [];
+    stateMachines.forEach(({ stateMachine, stateMachineName }, i) => {
+      const dim = ['StateMachineArn', stateMachine.arn];
+      const outcomes = { ok: 'ExecutionsSucceeded', failed: 'ExecutionsFailed', timedout: 'ExecutionsTimedOut', aborted: 'ExecutionsAborted' };
+      for (const [id, metric] of Object.entries(outcomes)) success.push(['AWS/States', metric, ...dim, hidden(`${id}${i}`, 'Sum')]);
+      const filled = Object.keys(outcomes).map((id) => `FILL(${id}${i}, 0)`);
+      success.push(expression(`success${i}`, `100 * ${filled[0]} / (${filled.join(' + ')})`, `${stateMachineName} success rate (%)`));
+      duration.push(['AWS/States', 'ExecutionTime', ...dim, hidden(`time${i}`, 'Average')]);
+      duration.push(expression(`avg${i}`, `time${i} / 1000`, `${stateMachineName} average duration (s)`));
+    });
+    widgets.push(widget('Pipeline success rate (%): succeeded / finished executions', region, 'Sum', success));
+    widgets.push(widget('Average execution duration (s)', region, 'Average', duration));
+  }
+  if (functions.length > 0) {
+    const p99 = functions.map(({ functionName }, j): Metric => ['AWS/Lambda', 'Duration', 'FunctionName', functionName, hidden(`p99_${j}`, 'p99', functionName)]);
+    widgets.push(
+      widget('Bottleneck step: the function with the highest p99 duration (ms)', region, 'p99', [
+        ...p99,
+        expression('bottleneck', 'SORT(METRICS("p99_"), MAX, DESC, 1)', 'highest p99'),
+      ]),
+    );
+    const counts = (metric: string, prefix: string) =>
+      functions.map(({ functionName }, j): Metric => ['AWS/Lambda', metric, 'FunctionName', functionName, hidden(`${prefix}${j}`, 'Sum')]);
+    widgets.push(
+      widget('Lambda error rate (%): errors / invocations, all functions', region, 'Sum', [
+        ...counts('Errors', 'err_'),
+        ...counts('Invocations', 'inv_'),
+        expression('errorrate', '100 * SUM(METRICS("err_")) / SUM(METRICS("inv_"))', 'error rate (%)'),
+      ]),
+    );
+  }
+  return widgets;
+}
+
+/** The work handlers report (handlers/lib/metric-names.ts), summed over the functions that report it. */
+export function workPanels(region: string, functions: readonly DeployedFunction[]): Widget[] {
+  if (functions.length === 0) return [];
+  const summed = (metric: WorkMetric): Metric[] => {
+    const prefix = `${metric.toLowerCase()}_`;
+    return [
+      ...functions.map(({ spec, functionName }, j): Metric => [
+        METRICS_NAMESPACE,
+        metric,
+        'function',
+        functionName,
+        'pipeline',
+        pipelineDimension(spec.env),
+        hidden(`${prefix}${j}`, 'Sum'),
+      ]),
+      expression(`${metric.toLowerCase()}`, `SUM(METRICS("${prefix}"))`, WORK_METRICS[metric].title),
+    ];
+  };
+  const perPeriod = `per ${PERIOD_SECONDS / 60} min`;
+  return [
+    ...(['FramesEncoded', 'RowsRead', 'SamplesTrained'] as const).map((m) => widget(`${WORK_METRICS[m].title} (${perPeriod})`, region, 'Sum', summed(m))),
+    widget(`S3 bytes read and written (${perPeriod})`, region, 'Sum', [...summed('S3BytesRead'), ...summed('S3BytesWritten')]),
+  ];
+}
+
+export function dashboardBody(region: string, functions: readonly DeployedFunction[], stateMachines: readonly DeployedStateMachine[]) {
+  const widgets: Widget[] = [...lessonPanels(region, functions, stateMachines)];
   for (const { stateMachine, stateMachineName } of stateMachines) {
     const dim = ['StateMachineArn', stateMachine.arn];
     widgets.push(
@@ -127,5 +200,6 @@ export function dashboardBody(region: string, functions: readonly DeployedFuncti
     widgets.push(widget('Function errors', region, 'Sum', perFunction('Errors', 'Sum')));
     widgets.push(widget('Function throttles', region, 'Sum', perFunction('Throttles', 'Sum')));
   }
+  widgets.push(...workPanels(region, functions));
   return { widgets };
 }

@@ -1,6 +1,6 @@
 // Assembles the whole deployment from its inputs: configuration, the function catalog, the ASL folder
 // and the built zips. Tests pass fixture catalogs and ASL folders; main.ts passes the real ones.
-import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import { OUTPUT_NAMES, stateMachineOutputName } from './output-names';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
@@ -14,6 +14,8 @@ import { defineLayers } from './layers';
 import { defineFunctions } from './functions';
 import { defineStateMachines } from './state-machines';
 import { defineMonitoring } from './monitoring';
+import { defineFailureEvents } from './failure-events';
+import { defineStateBackend } from './state-backend';
 
 export interface LonghaulStackInput {
   config: StackConfig;
@@ -24,7 +26,10 @@ export interface LonghaulStackInput {
   distDir: string;
   /** The folder Terraform runs in (cdktf.out/stacks/<stack>): artifact paths are relative to it. */
   terraformDir: string;
-  /** Where Terraform keeps state, relative to terraformDir; outside cdktf.out so `make clean` cannot lose it. */
+  /**
+   * Where Terraform keeps state when no state bucket is configured, relative to terraformDir; outside
+   * cdktf.out so `make clean` cannot lose it.
+   */
   statePath?: string;
 }
 
@@ -34,7 +39,7 @@ export function defineLonghaulStack(scope: Construct, input: LonghaulStackInput)
   assertUnique('state machine', input.stateMachines.map((m) => m.name));
   const aslFiles = input.stateMachines.map(loadAslFile);
   const stack = new TerraformStack(scope, config.stackName);
-  if (input.statePath) new LocalBackend(stack, { path: input.statePath });
+  defineStateBackend(stack, config, input.statePath);
   new AwsProvider(stack, 'aws', {
     region: config.region,
     defaultTags: [{ tags: { project: 'longhaul', 'longhaul:stack': config.stackName } }],
@@ -49,13 +54,16 @@ export function defineLonghaulStack(scope: Construct, input: LonghaulStackInput)
   const artifacts = { terraformDir: input.terraformDir, artifactsBucket };
   const layers = defineLayers(stack, config, catalog, input.distDir, artifacts);
   const tableRef = { name: table.name, arn: table.arn };
-  const functions = defineFunctions(stack, { config, catalog, distDir: input.distDir, artifacts, layers, bucket: dataBucket, table: tableRef });
-  const stateMachines = defineStateMachines(stack, { config, aslFiles, functions, bucket: dataBucket, table: tableRef, arnPrefix });
+  const accountId = caller.accountId;
+  const functions = defineFunctions(stack, { config, catalog, distDir: input.distDir, artifacts, layers, bucket: dataBucket, table: tableRef, accountId });
+  const stateMachines = defineStateMachines(stack, { config, aslFiles, functions, bucket: dataBucket, table: tableRef, arnPrefix, accountId });
   const monitoring = defineMonitoring(stack, { config, functions: Object.values(functions), stateMachines });
+  defineFailureEvents(stack, { config, stateMachines, topic: monitoring.topic, arnPrefix });
 
   for (const { machine, stateMachine } of stateMachines) {
     new TerraformOutput(stack, stateMachineOutputName(machine), { value: stateMachine.arn });
   }
+  new TerraformOutput(stack, OUTPUT_NAMES.region, { value: config.region });
   new TerraformOutput(stack, OUTPUT_NAMES.dataBucket, { value: dataBucket.name });
   new TerraformOutput(stack, OUTPUT_NAMES.artifactsBucket, { value: artifactsBucket.name });
   new TerraformOutput(stack, OUTPUT_NAMES.progressTable, { value: table.name });

@@ -6,7 +6,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { placeholderValues, substitutePlaceholders as substituteIn } from '../handlers/asl-placeholders';
 import { resourceName, type StackConfig } from './config';
-import { analyzeDefinition, escapeTerraformDirectives, substitutePlaceholders, type AslFile } from './asl-definition';
+import { analyzeDefinition, escapeTerraformDirectives, substitutePlaceholders, withDeclaredReaderKeys, type AslFile } from './asl-definition';
 import { assumeRolePolicy, stateMachinePolicy } from './iam-policies';
 import type { DeployedFunction } from './functions';
 
@@ -26,6 +26,8 @@ export interface StateMachinesInput {
   table: { name: string; arn: string };
   /** `arn:<partition>:<service>:<region>:<account>:` builder, from data sources resolved at plan time. */
   arnPrefix: (service: 'states' | 'events') => string;
+  /** The deploying account (a Terraform reference): the only one Step Functions may assume the roles for. */
+  accountId: string;
 }
 
 export function defineStateMachines(scope: Construct, input: StateMachinesInput): DeployedStateMachine[] {
@@ -50,7 +52,8 @@ function defineStateMachine(scope: Construct, file: AslFile, input: StateMachine
     ...uses,
     // Literal ARNs in startExecution may carry placeholders too; substitute them like the definition.
     startExecution: uses.startExecution.map((s) => ({ ...s, stateMachineArn: substitute(s.stateMachineArn, values) })),
-    itemReaders: uses.itemReaders.map((r) => ({ ...r, bucket: substitute(r.bucket, values), keyOrPrefix: substitute(r.keyOrPrefix, values) })),
+    // Run-time manifest keys narrowed to what the pipeline declares its Maps read.
+    itemReaders: withDeclaredReaderKeys(file, uses.itemReaders).map((r) => ({ ...r, bucket: substitute(r.bucket, values), keyOrPrefix: substitute(r.keyOrPrefix, values) })),
     resultWriters: uses.resultWriters.map((w) => ({ ...w, bucket: substitute(w.bucket, values), keyOrPrefix: substitute(w.keyOrPrefix, values) })),
   };
 
@@ -63,7 +66,9 @@ function defineStateMachine(scope: Construct, file: AslFile, input: StateMachine
   const role = new IamRole(scope, `${id}-role`, {
     name: roleName,
     description: `State machine ${file.machine}: invokes exactly its functions`,
-    assumeRolePolicy: JSON.stringify(assumeRolePolicy('states.amazonaws.com')),
+    // AWS's documented form: any state machine of this account and region. Narrower would be guessing the
+    // ARN a Map Run's child executions assume the role with; which machine gets the role is iam:PassRole's say.
+    assumeRolePolicy: JSON.stringify(assumeRolePolicy('states.amazonaws.com', { account: input.accountId, arnLike: `${statesArn}stateMachine:*` })),
   });
   const policy = new IamRolePolicy(scope, `${id}-policy`, {
     name: 'definition-access',

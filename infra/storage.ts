@@ -24,6 +24,8 @@ export interface PrivateBucket {
   /** Terraform reference to the bucket's name. */
   name: string;
   arn: string;
+  /** Objects whose version is referenced (artifacts) must be written after versioning is on. */
+  versioning: S3BucketVersioningA;
 }
 
 type LifecycleRule = Omit<S3BucketLifecycleConfigurationRule, 'status'>;
@@ -52,7 +54,7 @@ function definePrivateBucket(
     bucket: bucket.id,
     rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true }],
   });
-  new S3BucketVersioningA(scope, `${id}-versioning`, {
+  const versioning = new S3BucketVersioningA(scope, `${id}-versioning`, {
     bucket: bucket.id,
     versioningConfiguration: { status: 'Enabled' },
   });
@@ -64,7 +66,7 @@ function definePrivateBucket(
     bucket: bucket.id,
     rule: bucketSettings.lifecycle.map((rule) => ({ ...rule, status: 'Enabled' })),
   });
-  return { bucket, name: bucket.bucket, arn: bucket.arn };
+  return { bucket, name: bucket.bucket, arn: bucket.arn, versioning };
 }
 
 export function defineDataBucket(scope: Construct, config: StackConfig): PrivateBucket {

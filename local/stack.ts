@@ -6,6 +6,7 @@ import type { FunctionSpec } from '../handlers/catalog-types';
 import { catalog } from '../handlers/catalog';
 import { createEngine, type Engine, type MockConfig } from './engine';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
+import { emfFilePath } from './lambda/emf-lines';
 import { resolveFunctionName } from './lambda/function-name';
 import type { InvokeOutcome, LambdaInvoker, LogLine } from './lambda/types';
 import { localPlaceholders } from './placeholders';
@@ -78,6 +79,8 @@ function assemble(opts: LocalStackOptions, functions: readonly FunctionSpec[], s
     timeScale: opts.timeScale,
     maxConcurrency: opts.maxConcurrency,
     onLog: opts.onLog,
+    // Handlers' metrics, kept beside the data they describe (local/operate/metrics-source.ts reads them).
+    emfFile: emfFilePath(services.dataDir),
   });
   const listeners = new Set<(record: InvocationRecord) => void>();
   const target = opts.engineInvoker ? opts.engineInvoker(lambda) : lambda;

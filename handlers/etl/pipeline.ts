@@ -8,6 +8,7 @@ import type { FunctionSpec } from '../catalog-types';
 import { jobKeys, keyPatterns } from '../lib/storage-layout';
 import { definePipeline, sourceFileUpload } from '../pipeline';
 import { etlJobSchema } from './job-input';
+import { etlKeys } from './keys';
 import { etlLiveFigures } from './live-figures';
 
 const etlFunction = (name: string, entry: string, description: string, sizing: Pick<FunctionSpec, 'memoryMb' | 'timeoutSeconds'>, s3: FunctionSpec['s3']): FunctionSpec => ({
@@ -71,6 +72,7 @@ export const etlPipeline = definePipeline({
   name: 'etl',
   description: 'filter, aggregate and convert a CSV or Parquet file of any size in parallel, exactly',
   asl: 'asl/etl.asl.json',
+  itemReaderKeys: { Scan: etlKeys.ranges('*'), Transform: etlKeys.partitions('*') },
   functions: etlFunctions,
   job: etlJobSchema,
   output: etlOutputSchema,

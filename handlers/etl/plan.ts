@@ -1,5 +1,6 @@
 // Lambda: validates the ETL job and its spec, recognises the input and checks it against the spec before
 // any fan-out, and writes the manifest with the first Map's items.
+import { capConcurrency } from '../lib/concurrency-cap';
 import { InvalidInput } from '../lib/errors';
 import { taskMarkerKey } from '../lib/idempotency';
 import { headInput, jobFingerprint, type InputObject } from '../lib/job-fingerprint';
@@ -39,7 +40,8 @@ export const handler = defineTask({
     return { input, rawSpec, specObject, spec: etlSpecSchema.parse(rawSpec) };
   },
   step: { name: 'plan', startsJob: true },
-  work: ({ event, loaded, log }) => planEtl(event, loaded, log),
+  // The plan (and every Map's MaxConcurrencyPath) takes the stack's cap; the fingerprint keeps the job as asked.
+  work: ({ event, loaded, log }) => planEtl(capConcurrency(event, (m, d) => log.warn(m, d)), loaded, log),
   once: {
     marker: (job) => taskMarkerKey(job.jobId, 'plan'),
     fingerprint: ({ event, loaded }) => jobFingerprint(event, loaded.specObject ? [loaded.input, loaded.specObject] : [loaded.input]),

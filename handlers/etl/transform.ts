@@ -27,13 +27,15 @@ export const handler = defineTask({
   event: eventSchema,
   load: ({ jobId }) => readManifest(jobId),
   failuresAs: (event) => partitionTaskId(event.partition.index),
-  work: async ({ event, loaded, deadline, context }) => {
+  work: async ({ event, loaded, deadline, context, metrics }) => {
     const started = context.getRemainingTimeInMillis();
     const taskId = partitionTaskId(event.partition.index);
     const seen: { turn?: LoopTurn<TransformCounts> } = {};
     const loop = await transformPartition(loaded, event.partition, deadline, event.cursor, (turn) => (seen.turn = turn));
     if (!seen.turn) throw new InternalError(`Partition ${event.partition.index}: the transform loop returned without its turn`);
     const cursor = await addTurnFigures(event.jobId, taskId, event.cursor, mapTurn(seen.turn, liveFiguresOf));
+    // What this invocation read: from the checkpoint it resumed to the one it saved.
+    metrics.addWork('RowsRead', seen.turn.to.state.rowsIn - seen.turn.from.state.rowsIn);
     if (loop.done) {
       await recordTaskDone(event.jobId, taskId, { durationMs: Math.max(0, started - context.getRemainingTimeInMillis()), units: 1 });
     }

@@ -35,6 +35,7 @@ import { InternalError, TransientError } from './errors';
 import { cachedClient } from './client-cache';
 import { forEachLimit } from './for-each-limit';
 import { enforceTableAccess, readLocalAccess } from './local-access';
+import { countDynamoDbUnits } from './request-counts';
 import {
   COUNTER_CAPACITY,
   COUNTER_SHARDS,
@@ -90,14 +91,30 @@ export interface TaskRecord {
 export interface TableOption {
   /** Defaults to the progress table from the environment (LONGHAUL_TABLE). */
   table?: string;
+  /** Defaults to a client for the environment's endpoint and region: tools reading another target pass theirs. */
+  client?: DynamoDBClient;
 }
 
 const docClient = cachedClient(ENV.dynamoEndpoint, (endpoint) => {
   const base = new DynamoDBClient({ region: readRegion(), endpoint });
   const grant = readLocalAccess();
   if (grant) enforceTableAccess(base, grant);
+  countDynamoDbUnits(base);
   return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
 });
+
+const documentClients = new WeakMap<DynamoDBClient, DynamoDBDocumentClient>();
+
+function clientOf(opts?: TableOption): DynamoDBDocumentClient {
+  const base = opts?.client;
+  if (!base) return docClient();
+  let client = documentClients.get(base);
+  if (!client) {
+    client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+    documentClients.set(base, client);
+  }
+  return client;
+}
 
 function tableOf(opts?: TableOption): string {
   return opts?.table ?? readTable();
@@ -150,14 +167,14 @@ const expiry = () => Math.floor(Date.now() / 1000) + PROGRESS_RETENTION_SECONDS;
 const TTL_SET = `${progressTable.ttlAttribute} = :expiresAt`;
 
 // Every call goes through here so throttling, 5xx and network failures surface as TransientError.
-function sendUpdate(input: UpdateCommandInput) {
+function sendUpdate(input: UpdateCommandInput, opts?: TableOption) {
   const what = `UpdateItem ${String(input.Key?.[progressTable.partitionKey.name])} ${String(input.Key?.[progressTable.sortKey.name])}`;
-  return withTransient(what, () => docClient().send(new UpdateCommand(input)));
+  return withTransient(what, () => clientOf(opts).send(new UpdateCommand(input)));
 }
 
-function get(input: GetCommandInput) {
+function get(input: GetCommandInput, opts?: TableOption) {
   const what = `GetItem ${String(input.Key?.[progressTable.partitionKey.name])} ${String(input.Key?.[progressTable.sortKey.name])}`;
-  return withTransient(what, () => docClient().send(new GetCommand(input)));
+  return withTransient(what, () => clientOf(opts).send(new GetCommand(input)));
 }
 
 /** Every item of the job whose sort key starts with `skPrefix`, across pages, read consistently. */
@@ -179,7 +196,7 @@ async function queryJob<T = Record<string, unknown>>(
       ConsistentRead: true,
       ...extra,
     };
-    const out = await withTransient(`Query ${skPrefix}* of ${jobId}`, () => docClient().send(new QueryCommand(input)));
+    const out = await withTransient(`Query ${skPrefix}* of ${jobId}`, () => clientOf(opts).send(new QueryCommand(input)));
     items.push(...((out.Items ?? []) as T[]));
     start = out.LastEvaluatedKey;
   } while (start);
@@ -189,7 +206,7 @@ async function queryJob<T = Record<string, unknown>>(
 /** Runs a conditional update (setting the TTL too); returns false when the condition did not hold. */
 async function conditionalUpdate(input: Omit<UpdateCommandInput, 'TableName'>, opts?: TableOption): Promise<boolean> {
   try {
-    await sendUpdate({ TableName: tableOf(opts), ...withExpiry(input) });
+    await sendUpdate({ TableName: tableOf(opts), ...withExpiry(input) }, opts);
     return true;
   } catch (err) {
     if (err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === 'ConditionalCheckFailedException') {
@@ -288,7 +305,7 @@ export async function recordTaskStart(jobId: string, taskId: string, opts?: Tabl
     await sendUpdate({
       TableName: tableOf(opts),
       ...withExpiry({ Key: taskKey(jobId, taskId), UpdateExpression: 'ADD attempts :one', ExpressionAttributeValues: { ':one': 1 } }),
-    });
+    }, opts);
   }
 }
 
@@ -413,7 +430,7 @@ function isMissingDocumentPath(err: unknown): boolean {
 }
 
 async function recordedUnits(jobId: string, taskId: string, fallback: number, opts?: TableOption): Promise<number> {
-  const out = await get({ TableName: tableOf(opts), Key: taskKey(jobId, taskId), ConsistentRead: true });
+  const out = await get({ TableName: tableOf(opts), Key: taskKey(jobId, taskId), ConsistentRead: true }, opts);
   const units = (out.Item as TaskRecord | undefined)?.units;
   return typeof units === 'number' ? units : fallback;
 }
@@ -487,7 +504,7 @@ async function repairCounts(jobId: string, opts?: TableOption): Promise<void> {
           : { condition: 'doneUnits = :seen', values: { ':seen': counter.doneUnits } };
       const add = { units: missing.reduce((sum, task) => sum + task.units, 0), members: missing.map((task) => task.member) };
       if (await addToCounter(jobId, sk, add, guard, opts)) return;
-      const out = await get({ TableName: tableOf(opts), Key: counterKey(jobId, sk), ConsistentRead: true });
+      const out = await get({ TableName: tableOf(opts), Key: counterKey(jobId, sk), ConsistentRead: true }, opts);
       counter = counterState(out.Item);
     }
     throw new TransientError(`Counter ${sk} of job ${jobId} kept changing while finishJob repaired it`, { jobId });
@@ -517,7 +534,7 @@ export async function finishJob(
       ConsistentRead: true,
       ProjectionExpression: '#status',
       ExpressionAttributeNames: { '#status': 'status' },
-    });
+    }, opts);
     if ((current.Item as JobRecord | undefined)?.status === 'SUCCEEDED') return;
     await repairCounts(jobId, opts);
   }
@@ -561,7 +578,7 @@ export async function finishJob(
 export async function getJob(jobId: string, opts?: TableOption): Promise<JobRecord | undefined> {
   checkJobId(jobId);
   const [out, counters] = await Promise.all([
-    get({ TableName: tableOf(opts), Key: jobKey(jobId), ConsistentRead: true }),
+    get({ TableName: tableOf(opts), Key: jobKey(jobId), ConsistentRead: true }, opts),
     // The counters' sets are bookkeeping: leave them on the server.
     queryJob(jobId, COUNTER_SK_PREFIX, { ProjectionExpression: 'doneUnits, updatedAt, figures' }, opts),
   ]);

@@ -20,6 +20,7 @@ import { readBucket, readRegion } from './config';
 import { InputNotFound, InvalidInput, isNotFound } from './errors';
 import { cachedClient } from './client-cache';
 import { enforceS3Access, readLocalAccess } from './local-access';
+import { countS3Requests } from './request-counts';
 import { ENV, WORK_RETENTION_TAG, isWorkKey } from './storage-layout';
 import { withTransient } from './transient';
 
@@ -52,6 +53,7 @@ export const s3Client = cachedClient(ENV.s3Endpoint, (endpoint) => {
   });
   const grant = readLocalAccess();
   if (grant) enforceS3Access(client, grant);
+  countS3Requests(client);
   return client;
 });
 

@@ -16,6 +16,7 @@ import { runOnce } from './idempotency';
 import type { JobFingerprint } from './job-fingerprint';
 import type { LambdaContext } from './lambda-context';
 import { createLogger, withInvocation, type Logger } from './logger';
+import { withInvocationMetrics, type InvocationEnd, type WorkRecorder } from './metrics';
 import { recordTaskDone, recordTaskError, recordTaskStart, setJobStep, startJob } from './progress';
 import { parseEvent } from './validation';
 
@@ -29,12 +30,14 @@ export interface TaskRun<E, L> {
   /** Lambda's remaining time less a safety margin: pass it to anything that might run long. */
   deadline: Deadline;
   context: LambdaContext;
+  /** Work done (frames, rows, samples trained) for this invocation's metrics record; report only work this invocation did. */
+  metrics: WorkRecorder;
 }
 
 export type FinishedRun<E, L> = TaskRun<E, L> & { reused: boolean };
 
 export interface TaskDefinition<E extends { jobId: string }, L, R, O> {
-  /** The logger's service name, e.g. `video-split`. */
+  /** The logger's service name, e.g. `video-split` (also the `service` property of its metrics record). */
   name: string;
   /** The event's schema: parsed first, an InvalidInput naming every bad field otherwise. */
   event: z.ZodType<E>;
@@ -69,33 +72,50 @@ export type TaskHandler<O> = (event: unknown, context: LambdaContext) => Promise
 export function defineTask<E extends { jobId: string }, L = undefined, R = unknown, O = unknown>(def: TaskDefinition<E, L, R, O>): TaskHandler<O> {
   const logger = createLogger(def.name);
   return async (rawEvent, context) => {
-    const event = parseEvent(def.event, rawEvent);
-    const jobId = event.jobId;
-    const log = withInvocation(logger, { jobId, context });
-    const loaded = (def.load ? await def.load(event) : undefined) as L;
-    const run: TaskRun<E, L> = { event, jobId, loaded, log, deadline: deadlineOf(context), context };
-    const skipped = def.skip?.(run);
-    if (skipped !== undefined) {
-      log.info('nothing to do: skipped');
-      return skipped;
-    }
-    if (def.step?.startsJob) await startJob(jobId, { step: def.step.name, totalUnits: 0 });
-    else if (def.step) await setJobStep(jobId, def.step.name);
-
-    const started = Date.now();
-    const taskId = def.progress?.taskId(event);
-    if (taskId !== undefined) await recordTaskStart(jobId, taskId);
-    const { result, reused } = await attempt(def, run, taskId ?? def.failuresAs?.(event));
-    const durationMs = Date.now() - started;
-    if (taskId !== undefined && def.progress) {
-      // Counted once however often it runs: the progress table ignores a second "done".
-      await recordTaskDone(jobId, taskId, { durationMs, units: def.progress.units });
-    }
-    const finished: FinishedRun<E, L> = { ...run, reused };
-    await def.after?.(result, finished);
-    log.info(reused ? 'reused the recorded result' : 'done', { durationMs });
-    return def.respond(result, finished);
+    // One metrics record per invocation, failed ones included: its duration, work done and S3/DynamoDB usage.
+    return withInvocationMetrics({ service: def.name, context }, (metrics, end) => runTask(def, logger, rawEvent, context, metrics, end));
   };
+}
+
+async function runTask<E extends { jobId: string }, L, R, O>(
+  def: TaskDefinition<E, L, R, O>,
+  logger: Logger,
+  rawEvent: unknown,
+  context: LambdaContext,
+  metrics: WorkRecorder,
+  /** Filled in as the invocation goes: its job once parsed, its outcome once known. */
+  end: InvocationEnd,
+): Promise<O> {
+  const event = parseEvent(def.event, rawEvent);
+  const jobId = event.jobId;
+  end.jobId = jobId;
+  const log = withInvocation(logger, { jobId, context });
+  const loaded = (def.load ? await def.load(event) : undefined) as L;
+  const run: TaskRun<E, L> = { event, jobId, loaded, log, deadline: deadlineOf(context), context, metrics };
+  const skipped = def.skip?.(run);
+  if (skipped !== undefined) {
+    log.info('nothing to do: skipped');
+    end.outcome = 'skipped';
+    return skipped;
+  }
+  if (def.step?.startsJob) await startJob(jobId, { step: def.step.name, totalUnits: 0 });
+  else if (def.step) await setJobStep(jobId, def.step.name);
+
+  const started = Date.now();
+  const taskId = def.progress?.taskId(event);
+  if (taskId !== undefined) await recordTaskStart(jobId, taskId);
+  const { result, reused } = await attempt(def, run, taskId ?? def.failuresAs?.(event));
+  const durationMs = Date.now() - started;
+  if (taskId !== undefined && def.progress) {
+    // Counted once however often it runs: the progress table ignores a second "done".
+    await recordTaskDone(jobId, taskId, { durationMs, units: def.progress.units });
+  }
+  const finished: FinishedRun<E, L> = { ...run, reused };
+  await def.after?.(result, finished);
+  log.info(reused ? 'reused the recorded result' : 'done', { durationMs });
+  const response = def.respond(result, finished);
+  end.outcome = reused ? 'reused' : 'done';
+  return response;
 }
 
 async function attempt<E extends { jobId: string }, L, R, O>(

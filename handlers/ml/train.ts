@@ -18,7 +18,7 @@ import { readPlan } from './plan';
 import { readShard } from './shard-store';
 import { initBackend } from './train/backend';
 import { trainTimeBoxed } from './train/train-loop';
-import type { TrainingState } from './train/training-state';
+import { rowsTrained, type TrainingState } from './train/training-state';
 import { liveTrainingStep, trainingStep } from './training-step';
 
 // In Lambda's init phase (module load), not in the first task's time box: starting wasm takes a good
@@ -39,7 +39,7 @@ export const handler = defineTask({
     return { plan, layout: datasetLayoutSchema.parse(await getJson(plan.dataset.layoutKey)) };
   },
   failuresAs: (event) => trialTaskId(event.trial),
-  work: async ({ event, loaded: { plan, layout }, deadline, log }) => {
+  work: async ({ event, loaded: { plan, layout }, deadline, log, metrics }) => {
     const { jobId, trial } = event;
     const config = plan.trials[trial];
     if (!config) throw new InvalidInput(`Job ${jobId} has ${plan.trials.length} trial(s): there is no trial ${trial}`, { field: 'trial' });
@@ -60,6 +60,7 @@ export const handler = defineTask({
     await live.flush();
     const turn = seen.turn;
     if (!turn) throw new InternalError(`Trial ${trial}: the training loop returned without its turn`);
+    metrics.addWork('SamplesTrained', rowsTrained(turn.to.state, layout.train.rows) - rowsTrained(turn.from.state, layout.train.rows));
     // From the cursor's epochs, not the turn's: a retry resuming past a dead invocation's checkpoint
     // counts the epochs that invocation finished too. Each epoch is one unit, counted once.
     const finished: number[] = [];

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { LambdaContext } from '../lib/lambda-context';
 import { createLogger, withInvocation } from '../lib/logger';
+import { withInvocationMetrics, type InvocationEnd } from '../lib/metrics';
 import { finishJob } from '../lib/progress';
 import { JOB_ID_PATTERN } from '../lib/storage-layout';
 import { failureCause } from './failure-cause';
@@ -24,7 +25,10 @@ export interface RecordFailureOutput {
   cause: string;
 }
 
-export const handler = async (event: unknown, context: LambdaContext): Promise<RecordFailureOutput> => {
+export const handler = (event: unknown, context: LambdaContext): Promise<RecordFailureOutput> =>
+  withInvocationMetrics({ service: 'record-failure', context }, (_metrics, end) => recordFailure(event, context, end));
+
+async function recordFailure(event: unknown, context: LambdaContext, end: InvocationEnd): Promise<RecordFailureOutput> {
   const parsed = stateSchema.safeParse(event);
   const state = parsed.success ? parsed.data : {};
   const error = state.error?.Error ?? 'Unknown';
@@ -33,8 +37,10 @@ export const handler = async (event: unknown, context: LambdaContext): Promise<R
   const log = withInvocation(logger, { jobId: jobId ?? undefined, context });
   if (!jobId) {
     log.warn('job failed without a valid jobId: nothing to record', { error, cause });
+    end.outcome = 'skipped';
     return { recorded: false, jobId: null, error, cause };
   }
+  end.jobId = jobId;
   // Best effort: the execution's own error is recorded when the task behind it cannot be looked up.
   const recorded = await failureCause(jobId, { error, cause }).catch((err: unknown) => {
     log.warn('could not look up the failed task behind the error', { error: String(err) });
@@ -42,5 +48,6 @@ export const handler = async (event: unknown, context: LambdaContext): Promise<R
   });
   await finishJob(jobId, { status: 'FAILED', ...recorded });
   log.info('job marked FAILED', { ...recorded, executionError: error });
+  end.outcome = 'done';
   return { recorded: true, jobId, ...recorded };
-};
+}

@@ -105,6 +105,7 @@ export const videoPipeline = definePipeline({
   name: 'video',
   description: 'transcode a video in parallel chunks, frame- and sample-exact',
   asl: 'asl/video.asl.json',
+  itemReaderKeys: { TranscodeChunks: videoKeys.chunkItems('*') },
   functions: videoFunctions,
   job: videoJobSchema,
   output: videoOutputSchema,

@@ -1,4 +1,5 @@
 // Lambda: validates the job, probes the input and writes the chunk plan (work/manifest.json).
+import { capConcurrency } from '../lib/concurrency-cap';
 import { headInput, jobFingerprint } from '../lib/job-fingerprint';
 import { taskMarkerKey } from '../lib/idempotency';
 import { setJobStep, setJobTotal } from '../lib/progress';
@@ -12,7 +13,8 @@ export const handler = defineTask({
   // HEADed before the marker is read: a replaced input must not find the old plan.
   load: (job) => headInput(job.input.key, job.jobId),
   step: { name: 'probe', startsJob: true },
-  work: ({ event, loaded, log }) => planJob(event, loaded, log),
+  // The plan (and the Map's MaxConcurrencyPath) takes the stack's cap; the fingerprint keeps the job as asked.
+  work: ({ event, loaded, log }) => planJob(capConcurrency(event, (m, d) => log.warn(m, d)), loaded, log),
   once: {
     marker: (job) => taskMarkerKey(job.jobId, 'probe'),
     fingerprint: ({ event, loaded }) => jobFingerprint(event, [loaded]),

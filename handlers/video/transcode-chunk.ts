@@ -18,7 +18,11 @@ export const handler = defineTask({
     return { manifest, chunk: chunkOf(manifest, index) };
   },
   progress: { taskId: ({ index }) => chunkTaskId(index), units: 1 },
-  work: ({ loaded, deadline, log }) => encodeChunk(loaded.manifest, loaded.chunk, deadline, log),
+  work: async ({ loaded, deadline, log, metrics }) => {
+    const result = await encodeChunk(loaded.manifest, loaded.chunk, deadline, log);
+    metrics.addWork('FramesEncoded', result.frames);
+    return result;
+  },
   once: {
     marker: ({ jobId, index }) => videoKeys.encodedChunkMarker(jobId, index),
     fingerprint: ({ loaded }) => jobFingerprintOf(loaded.manifest),

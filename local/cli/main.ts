@@ -8,12 +8,15 @@ import { runCommand } from './run';
 import { servicesCommand } from './services';
 import { outputsCommand } from './outputs';
 import { serveCommand } from './serve';
+import { watchCommand } from './watch';
+import { timelineCommand } from './timeline';
+import { costCommand } from './cost';
 
 // Local runs use this machine's node 20 (Lambda runs 22): the SDK's notice about node < 22 concerns the
 // laptop, not the job, and would drown the output. Workers get the same setting from the services' env.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const commands: CliCommand[] = [invokeCommand, servicesCommand, serveCommand, outputsCommand, executeCommand, runCommand, genCommand, predictCommand];
+const commands: CliCommand[] = [invokeCommand, servicesCommand, serveCommand, outputsCommand, executeCommand, runCommand, genCommand, predictCommand, watchCommand, timelineCommand, costCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -60,6 +60,7 @@ export function describeServe(serve: RunningServe): string {
   const input = JSON.stringify({ jobId: 'talk-001', input: { key: 'jobs/talk-001/input/talk.mp4' } });
   return [
     `Endpoint  ${serve.endpoint}   (Step Functions, Lambda, S3, DynamoDB)`,
+    `Console   ${serve.endpoint}/console`,
     `Bucket    ${serve.bucket}`,
     `Table     ${serve.table}`,
     `Data      ${serve.dataDir}`,

@@ -28,7 +28,8 @@ export function createInvocationSlots(
   const perFunction = new Map<string, ConcurrencyLimiter>();
   for (const spec of functions) {
     const per = maxConcurrencyPerFunction;
-    const cap = typeof per === 'number' ? per : (per?.[spec.name] ?? maxConcurrency);
+    // The catalog's reserved concurrency caps a function as Lambda's does, unless the caller sets its own.
+    const cap = typeof per === 'number' ? per : (per?.[spec.name] ?? spec.reservedConcurrency ?? maxConcurrency);
     perFunction.set(spec.name, createConcurrencyLimiter(cap));
   }
   // Counted only once both slots are held, so queued invocations never inflate a function's peak.

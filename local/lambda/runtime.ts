@@ -11,6 +11,7 @@ import { localFunctionArn } from '../local-arn';
 import { DEFAULT_REGION } from '../../handlers/lib/storage-layout';
 import { resolveFunctionName } from './function-name';
 import { createInvocationSlots, type InvocationSlots, type SlotStats } from './invocation-slots';
+import { createEmfSink, isEmfLine, type EmfSink } from './emf-lines';
 import { aborted, functionNotFound, requestTooLarge } from './lambda-errors';
 import { encodeEvent, MAX_REQUEST_BYTES, utf8Bytes } from './payload-limits';
 import type { InvokeOptions, InvokeOutcome, LambdaError, LambdaInvoker, LogLine } from './types';
@@ -39,6 +40,8 @@ export interface LambdaRuntimeOptions {
    * (or, if this process dies first, by the next runtime created on this machine).
    */
   tmpRoot?: string;
+  /** Where workers' EMF metric lines are appended as well (`emfFilePath(dataDir)`). Default: kept in the log only. */
+  emfFile?: string;
 }
 
 export type RuntimeInvokeOutcome = InvokeOutcome & {
@@ -110,16 +113,27 @@ interface RuntimeSettings {
   tmpRoot: string;
   /** A tmpRoot the runtime created itself is its to remove on close. */
   ownsTmpRoot: boolean;
+  emf?: EmfSink;
 }
 
 function resolveSettings(opts: LambdaRuntimeOptions): RuntimeSettings {
+  const emf = opts.emfFile === undefined ? undefined : createEmfSink(opts.emfFile);
   return {
     region: opts.region ?? DEFAULT_REGION,
     timeScale: opts.timeScale ?? 1,
-    onLog: opts.onLog ?? printLogLine,
+    onLog: emf ? keepingEmf(opts.onLog ?? printLogLine, emf) : (opts.onLog ?? printLogLine),
+    emf,
     maxConcurrency: opts.maxConcurrency ?? defaultMaxConcurrency(),
     ownsTmpRoot: opts.tmpRoot === undefined,
     tmpRoot: opts.tmpRoot ?? createTmpRoot(),
+  };
+}
+
+/** What CloudWatch Logs does with an EMF line in AWS: the line stays in the log and its metrics are kept. */
+function keepingEmf(onLog: (line: LogLine) => void, emf: EmfSink): (line: LogLine) => void {
+  return (line) => {
+    if (line.stream === 'stdout' && isEmfLine(line.text)) emf.write(line.text);
+    onLog(line);
   };
 }
 
@@ -280,6 +294,7 @@ async function close(state: RuntimeState): Promise<void> {
   if (state.closing.signal.aborted) return;
   state.closing.abort();
   await state.pool.closeAll();
+  await state.settings.emf?.close();
   process.off('exit', state.killOnExit);
   if (state.settings.ownsTmpRoot) rmSync(state.settings.tmpRoot, { recursive: true, force: true });
 }

@@ -1,6 +1,7 @@
 // The environment a worker process starts with: what Lambda sets for a function, plus ours.
 import { tmpdir } from 'node:os';
 import type { FunctionSpec } from '../../handlers/catalog-types';
+import { CONCURRENCY_CAP_ENV, readConcurrencyCap } from '../../handlers/lib/concurrency-cap';
 import { LOCAL_ACCESS_ENV } from '../../handlers/lib/local-access';
 import { ENV } from '../../handlers/lib/storage-layout';
 import { accessGrantFor } from './access-grant';
@@ -51,6 +52,8 @@ export function buildWorkerEnv(input: WorkerEnvInput): Record<string, string> {
     _HANDLER: `${spec.entry}.handler`,
     LONGHAUL_EPHEMERAL_STORAGE_MB: String(spec.ephemeralStorageMb),
     LONGHAUL_SCALED_TIMEOUT_MS: String(input.scaledTimeoutMs),
+    // The stack's cap on a job's maxConcurrency, from this process's environment as infra sets it from the deployer's.
+    [CONCURRENCY_CAP_ENV]: String(readConcurrencyCap(process.env)),
     ...input.common,
     ...(spec.env ?? {}),
     // The function's IAM role, checked by handlers/lib's SDK clients: what AWS would deny fails here too.

@@ -1,6 +1,7 @@
 // A catalog function as Lambda's ListFunctions / GetFunction describe it once infra has deployed it:
 // deployed name and ARN, runtime, handler, sizing, layers, role and environment, in AWS's field names.
 import { resourceName } from '../../infra/config';
+import { readConcurrencyCap } from '../../handlers/lib/concurrency-cap';
 import { functionEnvironment, LAMBDA_ARCHITECTURE, LAMBDA_HANDLER, LAMBDA_RUNTIME } from '../../infra/lambda-runtime';
 import { localArn } from '../local-arn';
 import type { DeployedFunction, NamingConfig } from './deployed-names';
@@ -55,7 +56,8 @@ export function functionConfiguration(fn: DeployedFunction, ctx: ConfigurationCo
     MemorySize: spec.memoryMb,
     LastModified: lambdaTimestamp(ctx.deployedAt),
     Version: '$LATEST',
-    Environment: { Variables: functionEnvironment(spec, ctx.bucket, ctx.table) },
+    // The cap the workers get (local/lambda/worker-env.ts), from the server's environment.
+    Environment: { Variables: functionEnvironment(spec, ctx.bucket, ctx.table, readConcurrencyCap()) },
     TracingConfig: { Mode: 'Active' },
     Layers: spec.layers.map((layer) => ({ Arn: localArn('lambda', ctx.region, `layer:${resourceName(ctx.config, layer)}:1`) })),
     State: 'Active',

@@ -1,10 +1,12 @@
 // The one port of `longhaul serve`: each request goes where its protocol says. `X-Amz-Target:
 // AWSStepFunctions.*` to the Step Functions API, `X-Amz-Target: DynamoDB_20120810.*` to dynalite, Lambda's
-// REST paths to the Lambda API, and everything else, S3's REST API, to s3rver.
+// REST paths to the Lambda API, `/console` to the browser console, and everything else, S3's REST API, to
+// s3rver.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { JsonProtocolApi } from './api-types';
 import { jsonTargetAction, serveJsonProtocol, type JsonProtocolService } from './json-protocol';
+import { isConsolePath, type ConsoleRoutes } from './console-routes';
 import { isLambdaApiPath, type LambdaApi } from './lambda-api';
 import { proxyRequest, upstream, type Upstream } from './proxy';
 
@@ -25,6 +27,8 @@ export interface HttpFrontOptions {
   dynamodb: string;
   /** A failure of the server itself (an upstream that did not answer, a bug): logged, never thrown. */
   onError(err: Error): void;
+  /** The browser console at `/console`; closed with the server. */
+  console?: ConsoleRoutes;
 }
 
 export interface HttpFront {
@@ -54,7 +58,7 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
   const s3 = upstream(opts.s3);
   const dynamodb = upstream(opts.dynamodb);
   const server = http.createServer((req, res) => {
-    route(req, res, { sfn, lambda: opts.lambda, s3, dynamodb, onError: opts.onError }).catch((err: unknown) => {
+    route(req, res, { sfn, lambda: opts.lambda, s3, dynamodb, console: opts.console, onError: opts.onError }).catch((err: unknown) => {
       opts.onError(err as Error);
       if (!res.headersSent) res.writeHead(500);
       res.end();
@@ -83,6 +87,7 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
       });
       s3.close();
       dynamodb.close();
+      opts.console?.close();
     },
   };
 }
@@ -92,6 +97,7 @@ interface Routes {
   lambda: LambdaApi;
   s3: Upstream;
   dynamodb: Upstream;
+  console?: ConsoleRoutes;
   onError(err: Error): void;
 }
 
@@ -103,6 +109,7 @@ async function route(req: IncomingMessage, res: ServerResponse, routes: Routes):
   if (targetText?.startsWith(DYNAMODB_TARGET_PREFIX)) return proxyRequest(req, res, routes.dynamodb, routes.onError);
   const path = (req.url ?? '/').split('?')[0]!;
   if (isLambdaApiPath(path)) return routes.lambda(req, res);
+  if (routes.console && isConsolePath(path)) return routes.console.handle(req, res);
   return proxyRequest(req, res, routes.s3, routes.onError);
 }
 

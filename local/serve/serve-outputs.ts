@@ -11,6 +11,7 @@ export type ServeOutputs = Record<string, string | string[]>;
 
 export function serveOutputs(opts: {
   endpoint: string;
+  region: string;
   bucket: string;
   table: string;
   stateMachineArns: Record<string, string>;
@@ -18,6 +19,7 @@ export function serveOutputs(opts: {
 }): ServeOutputs {
   const outputs: ServeOutputs = {
     endpoint: opts.endpoint,
+    [OUTPUT_NAMES.region]: opts.region,
     [OUTPUT_NAMES.dataBucket]: opts.bucket,
     [OUTPUT_NAMES.progressTable]: opts.table,
     [OUTPUT_NAMES.functionNames]: opts.functionNames,

@@ -16,6 +16,7 @@ import type { Credentials } from '../services';
 import { startLocalStack, type LocalStack } from '../stack';
 import { deployedNameInvoker, deployedNames, type DeployedFunction, type DeployedNames, type NamingConfig } from './deployed-names';
 import { functionConfiguration } from './function-configuration';
+import { createConsoleRoutes } from './console-routes';
 import { startHttpFront, type HttpFront } from './http-front';
 import { createLambdaApi } from './lambda-api';
 import { serveOutputs, writeServeOutputs } from './serve-outputs';
@@ -118,12 +119,14 @@ export async function startServe(opts: ServeOptions): Promise<Serve> {
       }),
       s3: services.endpoints.s3,
       dynamodb: services.endpoints.dynamodb,
+      console: createConsoleRoutes({ region: services.region, table: services.table, dataDir: services.dataDir }),
       onError,
     });
     const started = front;
     // What `terraform output` gives in AWS, for `longhaul outputs` (the README's commands read it as OUT).
     writeServeOutputs(services.dataDir, serveOutputs({
       endpoint: started.endpoint,
+      region: services.region,
       bucket: services.bucket,
       table: services.table,
       stateMachineArns,

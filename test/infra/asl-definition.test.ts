@@ -2,10 +2,15 @@ import { join } from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { expect } from 'chai';
-import { analyzeDefinition, escapeTerraformDirectives, findPlaceholders, loadAslFile, substitutePlaceholders, type AslFile } from '../../infra/asl-definition';
+import { analyzeDefinition, escapeTerraformDirectives, findPlaceholders, loadAslFile, substitutePlaceholders, withDeclaredReaderKeys, type AslFile } from '../../infra/asl-definition';
 import { FIXTURES } from './synth-helpers';
 
-const file = (definition: object, path = 'asl/test.asl.json'): AslFile => ({ machine: 'test', path, definition: definition as AslFile['definition'] });
+const file = (definition: object, path = 'asl/test.asl.json', itemReaderKeys: Record<string, string> = {}): AslFile => ({
+  machine: 'test',
+  path,
+  definition: definition as AslFile['definition'],
+  itemReaderKeys,
+});
 const task = (resource: string, parameters: object = {}) => ({ StartAt: 'T', States: { T: { Type: 'Task', Resource: resource, Parameters: parameters, End: true } } });
 
 describe('infra/asl-definition', () => {
@@ -88,6 +93,25 @@ describe('infra/asl-definition', () => {
     }), []);
     expect(uses.distributedMap).to.equal(false);
     expect(uses.itemReaders).to.deep.equal([{ state: 'M', api: 'getObject', bucket: undefined, keyOrPrefix: undefined }]);
+  });
+
+  it('puts the declared key in place of a run-time ItemReader key, and refuses a declaration nothing uses', () => {
+    const twoMaps = {
+      StartAt: 'A',
+      States: {
+        A: { Type: 'Map', ItemReader: { Resource: 'arn:aws:states:::s3:getObject', Parameters: { Bucket: 'b', 'Key.$': '$.plan.key' } }, ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, Next: 'B' },
+        B: { Type: 'Map', ItemReader: { Resource: 'arn:aws:states:::s3:getObject', Parameters: { Bucket: 'b', Key: 'fixed.json' } }, ItemProcessor: { StartAt: 'Q', States: { Q: { Type: 'Pass', End: true } } }, End: true },
+      },
+    };
+    const declared = file(twoMaps, 'asl/two.asl.json', { A: 'jobs/*/work/items.json' });
+    expect(withDeclaredReaderKeys(declared, analyzeDefinition(declared, []).itemReaders).map((r) => [r.state, r.keyOrPrefix])).to.deep.equal([
+      ['A', 'jobs/*/work/items.json'],
+      ['B', 'fixed.json'],
+    ]);
+    const stray = file(twoMaps, 'asl/two.asl.json', { Nope: 'x' });
+    expect(() => withDeclaredReaderKeys(stray, analyzeDefinition(stray, []).itemReaders)).to.throw(/asl\/two\.asl\.json: itemReaderKeys names "Nope", which is not a Map state with an ItemReader/);
+    const literal = file(twoMaps, 'asl/two.asl.json', { B: 'other.json' });
+    expect(() => withDeclaredReaderKeys(literal, analyzeDefinition(literal, []).itemReaders)).to.throw(/"B", whose ItemReader reads the literal "fixed\.json"/);
   });
 
   it('records startExecution targets and whether they are followed synchronously', () => {

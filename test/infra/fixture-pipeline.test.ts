@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { expect } from 'chai';
 import { collectFunctions, pipelines } from '../../handlers/catalog';
+import { pipelineStateMachine } from '../../infra/asl-definition';
 import { tallyPipeline } from '../fixtures/pipelines/tally/pipeline';
 import { assertStackInvariants } from './stack-invariants';
 import { makeFakeDist, resourcesOf, synthStack, type FakeDist, type TerraformJson } from './synth-helpers';
@@ -18,7 +19,7 @@ describe('infra/stack with a fixture pipeline added', () => {
 
   before(() => {
     dist = makeFakeDist(catalog);
-    tf = synthStack({ catalog, stateMachines: all.map((p) => ({ name: p.name, aslPath: resolve(root, p.asl) })), distDir: dist.dir });
+    tf = synthStack({ catalog, stateMachines: all.map((p) => pipelineStateMachine(p, root)), distDir: dist.dir });
   });
   after(() => dist.remove());
 

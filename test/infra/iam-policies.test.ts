@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { createTableInput } from '../../handlers/lib/progress-table-definition';
 import type { FunctionSpec } from '../../handlers/catalog-types';
 import type { DefinitionUses } from '../../infra/asl-definition';
-import { assumeRolePolicy, functionPolicy, stateMachinePolicy, tlsOnlyBucketPolicy, type PolicyStatement } from '../../infra/iam-policies';
+import { alarmTopicPolicy, assumeRolePolicy, functionPolicy, stateMachinePolicy, tlsOnlyBucketPolicy, type PolicyStatement } from '../../infra/iam-policies';
 
 const spec = (over: Partial<FunctionSpec>): FunctionSpec => ({
   name: 'F',
@@ -130,10 +130,32 @@ describe('infra/iam-policies', () => {
     expect(s.FollowExecution0.Resource).to.deep.equal(['arn:states:execution:sm:*']);
   });
 
-  it('trusts exactly one service and denies non-TLS bucket access', () => {
-    expect(assumeRolePolicy('states.amazonaws.com').Statement).to.deep.equal([
-      { Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: ['sts:AssumeRole'] },
+  it('trusts exactly one service, acting for this account (and its own resources where the service says which)', () => {
+    expect(assumeRolePolicy('states.amazonaws.com', { account: '111122223333', arnLike: 'arn:aws:states:us-east-1:111122223333:stateMachine:*' }).Statement).to.deep.equal([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'states.amazonaws.com' },
+        Action: ['sts:AssumeRole'],
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '111122223333' },
+          ArnLike: { 'aws:SourceArn': 'arn:aws:states:us-east-1:111122223333:stateMachine:*' },
+        },
+      },
     ]);
+    expect(assumeRolePolicy('lambda.amazonaws.com', { account: '111122223333' }).Statement[0].Condition).to.deep.equal({
+      StringEquals: { 'aws:SourceAccount': '111122223333' },
+    });
+  });
+
+  it('lets only the failed-execution rule and the stack’s alarms publish to the alarm topic', () => {
+    const doc = alarmTopicPolicy({ topicArn: 'arn:topic', eventRuleArn: 'arn:rule', alarmArnPattern: 'arn:cw:alarm:longhaul-dev-*' });
+    expect(doc.Statement).to.deep.equal([
+      { Sid: 'FailedExecutionEvents', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: ['sns:Publish'], Resource: ['arn:topic'], Condition: { ArnEquals: { 'aws:SourceArn': 'arn:rule' } } },
+      { Sid: 'StackAlarms', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['sns:Publish'], Resource: ['arn:topic'], Condition: { ArnLike: { 'aws:SourceArn': 'arn:cw:alarm:longhaul-dev-*' } } },
+    ]);
+  });
+
+  it('denies non-TLS bucket access', () => {
     expect(tlsOnlyBucketPolicy('arn:b').Statement[0]).to.deep.include({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
   });
 });

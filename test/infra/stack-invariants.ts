@@ -8,6 +8,10 @@ import { resourcesOf, type TerraformJson } from './synth-helpers';
 const require = createRequire(import.meta.url);
 const validateAsl = require('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText: (sep?: string) => string };
 
+/** The deploying account and partition, as the stack refers to them (data sources read at plan time). */
+export const ACCOUNT = '${data.aws_caller_identity.caller.account_id}';
+export const PARTITION = '${data.aws_partition.partition.partition}';
+
 const TF_REF = /\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}/g;
 
 /** Terraform references in a definition replaced by sample values, so it reads as plain ASL. */
@@ -27,6 +31,7 @@ export function policies(tf: TerraformJson): { where: string; doc: PolicyDocumen
   for (const [name, r] of Object.entries(resourcesOf(tf, 'aws_iam_role_policy'))) found.push({ where: `aws_iam_role_policy.${name}`, doc: JSON.parse(r.policy as string) });
   for (const [name, r] of Object.entries(resourcesOf(tf, 'aws_iam_role'))) found.push({ where: `aws_iam_role.${name}`, doc: JSON.parse(r.assume_role_policy as string) });
   for (const [name, r] of Object.entries(resourcesOf(tf, 'aws_s3_bucket_policy'))) found.push({ where: `aws_s3_bucket_policy.${name}`, doc: JSON.parse(r.policy as string) });
+  for (const [name, r] of Object.entries(resourcesOf(tf, 'aws_sns_topic_policy'))) found.push({ where: `aws_sns_topic_policy.${name}`, doc: JSON.parse(r.policy as string) });
   return found;
 }
 
@@ -44,6 +49,7 @@ export function functionPolicy(tf: TerraformJson, spec: FunctionSpec): PolicySta
 }
 
 export function assertStackInvariants(tf: TerraformJson, catalog: readonly FunctionSpec[], machines: readonly string[]): void {
+  const region = tf.provider.aws[0]!.region;
   const lambdas = resourcesOf(tf, 'aws_lambda_function');
   const layers = resourcesOf(tf, 'aws_lambda_layer_version');
   expect(Object.keys(lambdas)).to.have.lengthOf(catalog.length);
@@ -62,8 +68,10 @@ export function assertStackInvariants(tf: TerraformJson, catalog: readonly Funct
     const env = (fn.environment as { variables: Record<string, string> }).variables;
     expect(env.LONGHAUL_BUCKET).to.equal('${aws_s3_bucket.data-bucket.bucket}');
     expect(env.LONGHAUL_TABLE).to.equal('${aws_dynamodb_table.progress-table.name}');
+    expect(env.LONGHAUL_MAX_CONCURRENCY, `${spec.name}: the stack's concurrency cap`).to.match(/^[1-9]\d*$/);
     for (const [key, value] of Object.entries(spec.env ?? {})) expect(env[key], `${spec.name} env ${key}`).to.equal(value);
-    expect(Object.keys(env)).to.have.lengthOf(2 + Object.keys(spec.env ?? {}).length);
+    expect(Object.keys(env)).to.have.lengthOf(3 + Object.keys(spec.env ?? {}).length);
+    expect(fn.reserved_concurrent_executions, `${spec.name} reserved concurrency`).to.equal(spec.reservedConcurrency);
 
     // The hash is computed by Terraform from the very file deployed.
     const file = (fn.filename as string | undefined) ?? (resourcesOf(tf, 'aws_s3_object')[`${id}-artifact`]?.source as string);
@@ -75,6 +83,9 @@ export function assertStackInvariants(tf: TerraformJson, catalog: readonly Funct
     expect(logGroup.retention_in_days).to.be.a('number');
     expect(fn.logging_config).to.deep.include({ log_group: `\${aws_cloudwatch_log_group.${id}-logs.name}` });
     expect(fn.role).to.equal(`\${aws_iam_role.${id}-role.arn}`);
+    // Lambda may assume the role only for this account (confused deputy).
+    const trust = JSON.parse(resourcesOf(tf, 'aws_iam_role')[`${id}-role`].assume_role_policy as string) as PolicyDocument;
+    expect(trust.Statement.map((s) => s.Condition)).to.deep.equal([{ StringEquals: { 'aws:SourceAccount': ACCOUNT } }]);
 
     assertFunctionReachesOnlyItsPrefixes(functionPolicy(tf, spec), spec);
   }
@@ -101,11 +112,23 @@ export function assertStackInvariants(tf: TerraformJson, catalog: readonly Funct
     const result = validateAsl(asl);
     expect(result.isValid, `${name}: ${result.errorsText()}`).to.equal(true);
 
+    // Step Functions may assume its role only for this account's state machines in the stack's region.
+    const trust = JSON.parse(resourcesOf(tf, 'aws_iam_role')[`${name}-role`].assume_role_policy as string) as PolicyDocument;
+    expect(trust.Statement.map((s) => s.Condition)).to.deep.equal([
+      { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnLike: { 'aws:SourceArn': `arn:${PARTITION}:states:${region}:${ACCOUNT}:stateMachine:*` } },
+    ]);
+
     // Its role invokes exactly the functions its definition references.
     const role = JSON.parse(resourcesOf(tf, 'aws_iam_role_policy')[`${name}-policy`].policy as string) as PolicyDocument;
     const invoked = role.Statement.filter((s) => s.Action.includes('lambda:InvokeFunction')).flatMap((s) => s.Resource ?? []);
     const expected = [...new Set(lambdaRefs)].flatMap((r) => [`\${aws_lambda_function.${r}.arn}`, `\${aws_lambda_function.${r}.arn}:*`]);
     expect([...invoked].sort()).to.deep.equal(expected.sort());
+  }
+
+  // An artifact's version id is known only once versioning is on: written before, the next refresh replaces
+  // the layer or function that references it.
+  for (const [name, object] of Object.entries(resourcesOf(tf, 'aws_s3_object'))) {
+    expect(object.depends_on, `aws_s3_object.${name}`).to.include('aws_s3_bucket_versioning.artifacts-bucket-versioning');
   }
 
   const roleNames = Object.values(resourcesOf(tf, 'aws_iam_role')).map((r) => r.name as string);

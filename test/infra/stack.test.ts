@@ -29,7 +29,8 @@ describe('infra/stack (fixture catalog and ASL)', () => {
       const prod = synthStack({ catalog: fixtureCatalog, stateMachines: stateMachinesIn(join(FIXTURES, 'asl')), distDir: other.dir, config });
       expect(resourcesOf(prod, 'aws_lambda_function')['fn-fixture-probe'].function_name).to.equal('acme-prod-fixture-probe');
       expect(resourcesOf(prod, 'aws_sfn_state_machine')['sm-pipeline'].name).to.equal('acme-prod-pipeline');
-      expect((prod as unknown as { provider: { aws: { region: string }[] } }).provider.aws[0].region).to.equal('eu-west-1');
+      expect(prod.provider.aws[0]!.region).to.equal('eu-west-1');
+      expect(prod.output.region.value, 'the README’s commands pass it as --region').to.equal('eu-west-1');
       expect(resourcesOf(prod, 'aws_sns_topic_subscription')['alarm-email']).to.deep.include({ protocol: 'email', endpoint: 'ops@example.com' });
       expect(resourcesOf(tf, 'aws_sns_topic_subscription')).to.deep.equal({}, 'no subscription without an e-mail');
     } finally {
@@ -46,12 +47,39 @@ describe('infra/stack (fixture catalog and ASL)', () => {
     expect(object.bucket).to.equal('${aws_s3_bucket.artifacts-bucket.bucket}');
     expect(object.source).to.match(/layers\/ffmpeg\.zip$/);
     expect(object.source_hash).to.equal(`\${filemd5("${object.source as string}")}`);
+    // Written only once versioning is on, so it has the version id the layer refers to from the start.
+    expect(object.depends_on).to.deep.equal(['aws_s3_bucket_versioning.artifacts-bucket-versioning']);
     expect(ffmpeg.source_code_hash).to.equal(`\${filebase64sha256("${object.source as string}")}`);
     const tfjs = resourcesOf(tf, 'aws_lambda_layer_version')['layer-tfjs'];
     expect(tfjs.filename).to.match(/layers\/tfjs\.zip$/);
     expect(tfjs.compatible_runtimes).to.deep.equal(['nodejs22.x']);
     expect(Object.keys(resourcesOf(tf, 'aws_s3_object'))).to.deep.equal(['layer-ffmpeg-artifact']);
     expect(DIRECT_UPLOAD_LIMIT_BYTES).to.equal(52_428_800);
+  });
+
+  it('gives every function the stack’s concurrency cap, and reserved concurrency only where the catalog asks', () => {
+    const envOf = (stack: TerraformJson, id: string) => (resourcesOf(stack, 'aws_lambda_function')[id]!.environment as { variables: Record<string, string> }).variables;
+    for (const id of Object.keys(resourcesOf(tf, 'aws_lambda_function'))) {
+      expect(envOf(tf, id).LONGHAUL_MAX_CONCURRENCY, `${id}: the default cap`).to.equal('50');
+      expect(resourcesOf(tf, 'aws_lambda_function')[id]!, `${id}: no reservation by default`).not.to.have.property('reserved_concurrent_executions');
+    }
+    const reserving = fixtureCatalog.map((spec) => (spec.name === 'FixtureChunk' ? { ...spec, reservedConcurrency: 5 } : spec));
+    const other = makeFakeDist(reserving);
+    try {
+      const capped = synthStack({ catalog: reserving, stateMachines: stateMachinesIn(join(FIXTURES, 'asl')), distDir: other.dir, config: readStackConfig({ LONGHAUL_MAX_CONCURRENCY: '20' }) });
+      const lambdas = resourcesOf(capped, 'aws_lambda_function');
+      expect(Object.values(lambdas).map((fn) => (fn.environment as { variables: Record<string, string> }).variables.LONGHAUL_MAX_CONCURRENCY)).to.deep.equal(['20', '20', '20']);
+      expect(lambdas['fn-fixture-chunk']!.reserved_concurrent_executions).to.equal(5);
+      expect(lambdas['fn-fixture-probe']).not.to.have.property('reserved_concurrent_executions');
+      for (const bad of [0, 2.5, -1]) {
+        const catalog = fixtureCatalog.map((spec) => (spec.name === 'FixtureChunk' ? { ...spec, reservedConcurrency: bad } : spec));
+        expect(() => synthStack({ catalog, stateMachines: stateMachinesIn(join(FIXTURES, 'asl')), distDir: other.dir }), String(bad)).to.throw(
+          `Catalog entry FixtureChunk: reservedConcurrency must be a whole number of at least 1 (or unset), got ${bad}`,
+        );
+      }
+    } finally {
+      other.remove();
+    }
   });
 
   it('blocks public access, enforces TLS, encrypts, versions and expires work/ in the data bucket', () => {

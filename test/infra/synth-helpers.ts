@@ -48,6 +48,8 @@ export interface SynthOptions {
   stateMachines: readonly StateMachineSource[];
   distDir: string;
   config?: StackConfig;
+  /** The local state file main.ts passes; none by default. */
+  statePath?: string;
 }
 
 /** Terraform JSON of the stack, parsed. */
@@ -59,12 +61,15 @@ export function synthStack(options: SynthOptions): TerraformJson {
     stateMachines: options.stateMachines,
     distDir: options.distDir,
     terraformDir: join(options.distDir, '..', 'cdktf.out', 'stacks', 'dev'),
+    statePath: options.statePath,
   });
   return JSON.parse(Testing.synth(stack)) as TerraformJson;
 }
 
 export type TfResource = Record<string, unknown>;
 export interface TerraformJson {
+  terraform: { backend?: Record<string, Record<string, unknown>> };
+  provider: { aws: { region: string }[] };
   resource: Record<string, Record<string, TfResource>>;
   output: Record<string, { value: unknown }>;
   data?: Record<string, Record<string, TfResource>>;

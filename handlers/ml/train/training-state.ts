@@ -77,6 +77,12 @@ export function initialTrainingState(config: TrainConfig): TrainingState {
   };
 }
 
+/** Training rows (samples) trained since the first epoch began, validation passes not counted. */
+export function rowsTrained(state: TrainingState, trainRows: number): number {
+  const inEpoch = state.phase === 'train' ? state.position : state.phase === 'validate' ? trainRows : 0;
+  return state.epoch * trainRows + inEpoch;
+}
+
 export interface EpochOutcome {
   state: TrainingState;
   /** The epoch's weights are the best so far: keep a copy. */

@@ -152,7 +152,8 @@ describe('serve: the Lambda API', () => {
       LastModified: '2026-03-04T05:06:07.089+0000',
       EphemeralStorage: { Size: 1024 },
       Layers: [{ Arn: 'arn:aws:lambda:us-east-1:000000000000:layer:acme-test-ffmpeg:1' }],
-      Environment: { Variables: { LONGHAUL_BUCKET: 'b', LONGHAUL_TABLE: 't', EXTRA: 'yes' } },
+      // The stack's concurrency cap: its default, as this test's environment does not set LONGHAUL_MAX_CONCURRENCY.
+      Environment: { Variables: { LONGHAUL_BUCKET: 'b', LONGHAUL_TABLE: 't', LONGHAUL_MAX_CONCURRENCY: '50', EXTRA: 'yes' } },
     });
     expect(got.Code).to.deep.equal({ RepositoryType: 'Local', Location: 'file:///repo/handlers/test/Echo.ts' });
     const config = (await (await fetch(`${base}/2015-03-31/functions/acme-test-echo/configuration`)).json()) as Record<string, unknown>;

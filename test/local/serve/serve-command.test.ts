@@ -68,6 +68,7 @@ describe('longhaul serve (the command)', () => {
     const lines = text.split('\n');
     expect(lines).to.include.members([
       'Endpoint  http://127.0.0.1:4566   (Step Functions, Lambda, S3, DynamoDB)',
+      'Console   http://127.0.0.1:4566/console',
       'Bucket    longhaul-local',
       'Table     longhaul-progress',
       'Data      /data/serve',

@@ -1,0 +1,17 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { writeHeapSnapshot } from 'node:v8';
+import { createEngine, loadDefinition } from '../local/engine';
+import { startLocalServices } from '../local/services';
+const N = Number(process.argv[2] ?? 100000);
+const services = await startLocalServices({ quiet: true });
+const s3 = new S3Client({ region: services.region, endpoint: services.endpoints.s3, forcePathStyle: true, credentials: services.credentials, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+const body = Array.from({ length: N }, (_, i) => JSON.stringify({ i, name: `item-${i}` })).join('\n');
+await s3.send(new PutObjectCommand({ Bucket: services.bucket, Key: 'bench/items.jsonl', Body: body }));
+s3.destroy();
+const engine = createEngine({ lambda: { invoke: () => Promise.reject(new Error('x')) }, env: services.env });
+const def = loadDefinition({ StartAt: 'Fan', States: { Fan: { Type: 'Map', MaxConcurrency: 1000, ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSONL' }, Parameters: { Bucket: services.bucket, Key: 'bench/items.jsonl' } }, ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, ResultPath: null, End: true } } });
+let taken = false;
+engine.onMapRunProgress((p) => { if (!taken && p.succeeded >= N * 0.8) { taken = true; global.gc!(); console.log('heapUsed at 80%', (process.memoryUsage().heapUsed / 1e6).toFixed(0)); writeHeapSnapshot(process.argv[3]); } });
+await engine.startExecution(def, {}).done;
+await engine.close();
+await services.stop();

@@ -1,0 +1,18 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createEngine, loadDefinition } from '../local/engine';
+import { startLocalServices } from '../local/services';
+const N = Number(process.argv[2] ?? 100000);
+const services = await startLocalServices({ quiet: true });
+const s3 = new S3Client({ region: services.region, endpoint: services.endpoints.s3, forcePathStyle: true, credentials: services.credentials, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+const body = Array.from({ length: N }, (_, i) => JSON.stringify({ i, name: `item-${i}` })).join('\n');
+await s3.send(new PutObjectCommand({ Bucket: services.bucket, Key: 'bench/items.jsonl', Body: body }));
+s3.destroy();
+const engine = createEngine({ lambda: { invoke: () => Promise.reject(new Error('x')) }, env: services.env });
+const def = loadDefinition({ StartAt: 'Fan', States: { Fan: { Type: 'Map', MaxConcurrency: Number(process.env.MC ?? 1000), ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSONL' }, Parameters: { Bucket: services.bucket, Key: 'bench/items.jsonl' } }, ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, ResultSelector: { 'n.$': 'States.ArrayLength($)' }, End: true } } });
+const rssBefore = process.resourceUsage().maxRSS;
+const t0 = performance.now();
+const r = await engine.startExecution(def, {}).done;
+const s = (performance.now() - t0) / 1000;
+console.log(JSON.stringify(r.output), `${(N / s).toFixed(0)} items/s`, `${s.toFixed(1)} s`, `maxRSS before ${(rssBefore / 1024).toFixed(0)} MB, peak ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+await engine.close();
+await services.stop();
