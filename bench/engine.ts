@@ -1,7 +1,13 @@
-// Engine throughput: (a) a Pass+Choice loop in transitions/s, (b) an inline Map over an in-process no-op task in
-// tasks/s, (c) the same Map through the Lambda runner. Each figure comes with a baseline measured in this run:
-// the same data functions in a plain loop for (a), the same calls without the engine for (b) and (c).
-// History recording is on throughout (it always is). Prints figures; asserts nothing.
+// Engine throughput: (a) a Pass+Choice loop in transitions/s, in JSONPath and written in JSONata (with the state
+// data, and with a variable); (b) an inline Map over an in-process no-op task in tasks/s; (c) the same Map through
+// the Lambda runner; (d) a Distributed Map over items an ItemReader reads from a JSONL object in local S3, Pass-only
+// children, in items/s and the process's peak RSS, at two item counts, each in a process of its own. (a) to (c)
+// come with a baseline measured in this run: the same data functions in a plain loop for (a), the same calls
+// without the engine for (b) and (c). History recording is on throughout (it always is). Prints figures; asserts
+// nothing. `--map-items 50000,100000` chooses (d)'s counts.
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { FunctionSpec } from '../handlers/catalog-types';
 import { createEngine, loadDefinition, type StateMachineDefinition } from '../local/engine';
 import { selectChoice } from '../local/engine/choice';
@@ -9,6 +15,7 @@ import { applyInputPath, applyOutputPath, applyResultPath } from '../local/engin
 import { applyPayloadTemplate } from '../local/engine/payload-template';
 import { createLambdaRuntime } from '../local/lambda/runtime';
 import type { LambdaInvoker } from '../local/lambda/types';
+import { startLocalServices } from '../local/services';
 import { fixtureFunction } from '../test/support/fixture-function';
 
 const ITERATIONS = 5_000;
@@ -23,6 +30,29 @@ const loop: StateMachineDefinition = loadDefinition({
     Init: { Type: 'Pass', Result: { i: 0, job: 'bench', items: ['a', 'b'] }, Next: 'Inc' },
     Inc: { Type: 'Pass', Parameters: { 'i.$': 'States.MathAdd($.i, 1)', 'job.$': '$.job', 'items.$': '$.items' }, Next: 'Check' },
     Check: { Type: 'Choice', Choices: [{ Variable: '$.i', NumericLessThan: ITERATIONS, Next: 'Inc' }], Default: 'Done' },
+    Done: { Type: 'Succeed' },
+  },
+});
+
+// The same loop in JSONata: the counter in the state data, as above, then in a variable.
+const jsonataLoop: StateMachineDefinition = loadDefinition({
+  QueryLanguage: 'JSONata',
+  StartAt: 'Init',
+  States: {
+    Init: { Type: 'Pass', Output: { i: 0, job: 'bench', items: ['a', 'b'] }, Next: 'Inc' },
+    Inc: { Type: 'Pass', Output: { i: '{% $states.input.i + 1 %}', job: '{% $states.input.job %}', items: '{% $states.input.items %}' }, Next: 'Check' },
+    Check: { Type: 'Choice', Choices: [{ Condition: `{% $states.input.i < ${ITERATIONS} %}`, Next: 'Inc' }], Default: 'Done' },
+    Done: { Type: 'Succeed' },
+  },
+});
+
+const variableLoop: StateMachineDefinition = loadDefinition({
+  QueryLanguage: 'JSONata',
+  StartAt: 'Init',
+  States: {
+    Init: { Type: 'Pass', Assign: { i: 0 }, Output: { job: 'bench', items: ['a', 'b'] }, Next: 'Inc' },
+    Inc: { Type: 'Pass', Assign: { i: '{% $i + 1 %}' }, Next: 'Check' },
+    Check: { Type: 'Choice', Choices: [{ Condition: `{% $i < ${ITERATIONS} %}`, Next: 'Inc' }], Default: 'Done' },
     Done: { Type: 'Succeed' },
   },
 });
@@ -78,34 +108,43 @@ function plainLoop(): number {
   }
 }
 
-async function benchLoop(): Promise<void> {
+/** The best transitions/s of `definition` over REPEAT runs after a warm-up one, with its transition and event counts. */
+async function loopRate(definition: StateMachineDefinition): Promise<{ rate: number; transitions: number; events: number }> {
   const engine = createEngine({ lambda: noLambda });
-  const engineRates: number[] = [];
+  const rates: number[] = [];
   let events = 0;
   let transitions = 0;
   for (let r = 0; r <= REPEAT; r++) {
-    const execution = engine.startExecution(loop, {});
+    const execution = engine.startExecution(definition, {});
     const seconds = await time(() => execution.done);
     if (r === 0) continue; // JIT warm-up
     transitions = execution.history.filter((e) => e.type.endsWith('StateEntered')).length;
     events = execution.history.length;
     const status = execution.status();
     if (status !== 'SUCCEEDED') throw new Error(`loop ended ${status}`);
-    engineRates.push(transitions / seconds);
+    rates.push(transitions / seconds);
   }
   await engine.close();
+  return { rate: best(rates), transitions, events };
+}
+
+async function benchLoop(): Promise<void> {
+  const { rate: e, transitions, events } = await loopRate(loop);
+  const ata = await loopRate(jsonataLoop);
+  const vars = await loopRate(variableLoop);
   const baseRates: number[] = [];
   for (let r = 0; r <= REPEAT; r++) {
     let n = 0;
     const seconds = await time(() => (n = plainLoop()));
     if (r > 0) baseRates.push(n / seconds);
   }
-  const e = best(engineRates);
   const b = best(baseRates);
   console.log(`(a) Choice loop, ${ITERATIONS} iterations: ${transitions} transitions, ${events} history events (default 25,000 quota)`);
   console.log(`    engine   ${fmt(e)} transitions/s   (target >= 50,000)`);
   console.log(`    baseline ${fmt(b)} transitions/s   (same data functions in a plain loop)`);
   console.log(`    ratio engine/baseline ${(e / b).toFixed(2)}`);
+  console.log(`    JSONata  ${fmt(ata.rate)} transitions/s   (the same loop in JSONata, the counter in the state data; ${(ata.rate / e).toFixed(2)} of JSONPath's)`);
+  console.log(`    JSONata  ${fmt(vars.rate)} transitions/s   (the counter in a variable, Assign; ${(vars.rate / e).toFixed(2)} of JSONPath's)`);
 }
 
 async function benchMap(label: string, lambda: LambdaInvoker, taskHandlers: Record<string, (x: unknown) => Promise<unknown>> | undefined, functionName: string, repeat: number, target?: string): Promise<void> {
@@ -158,7 +197,68 @@ function fmt(n: number): string {
 
 const noopSpec: FunctionSpec = fixtureFunction('BenchNoop', { entry: 'test/fixtures/functions/noop.ts', timeoutSeconds: 30 });
 
+const distributedMap = (bucket: string): StateMachineDefinition =>
+  loadDefinition({
+    StartAt: 'Fan',
+    States: {
+      Fan: {
+        Type: 'Map',
+        MaxConcurrency: 1000,
+        ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSONL' }, Parameters: { Bucket: bucket, Key: 'bench/items.jsonl' } },
+        ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'Keep', States: { Keep: { Type: 'Pass', End: true } } },
+        ResultPath: null,
+        End: true,
+      },
+    },
+  });
+
+const MB = 1024 * 1024;
+
+/** (d), in a process of its own: writes `count` items to local S3, runs the Map, prints one JSON line of figures. */
+async function distributedMapChild(count: number): Promise<void> {
+  const services = await startLocalServices({ quiet: true });
+  try {
+    const s3 = new S3Client({ region: services.region, endpoint: services.endpoints.s3, forcePathStyle: true, credentials: services.credentials, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+    const body = Array.from({ length: count }, (_, i) => JSON.stringify({ id: i, key: `input/part-${String(i).padStart(6, '0')}.csv`, bytes: 1024 + (i % 97) })).join('\n');
+    await s3.send(new PutObjectCommand({ Bucket: services.bucket, Key: 'bench/items.jsonl', Body: body }));
+    s3.destroy();
+    const engine = createEngine({ lambda: noLambda, env: services.env });
+    const definition = distributedMap(services.bucket);
+    gc?.();
+    const rssBefore = process.memoryUsage().rss;
+    const execution = engine.startExecution(definition, {});
+    const seconds = await time(() => execution.done);
+    if (execution.status() !== 'SUCCEEDED') throw new Error(`Distributed Map ended ${execution.status()}`);
+    const peakRss = process.resourceUsage().maxRSS * 1024;
+    gc?.();
+    const liveHeap = process.memoryUsage().heapUsed;
+    await engine.close();
+    console.log(JSON.stringify({ count, seconds, rssBefore, peakRss, liveHeap }));
+  } finally {
+    await services.stop();
+  }
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+async function benchDistributedMap(counts: number[]): Promise<void> {
+  console.log('(d) Distributed Map, items read by an ItemReader from a JSONL object in local S3, Pass-only children (MaxConcurrency 1,000),');
+  console.log('    each child an execution with its own history; one fresh process per item count (local S3 runs in it too):');
+  for (const count of counts) {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', new URL(import.meta.url).pathname, '--distributed-map-child', String(count)], { maxBuffer: 1 << 20 });
+    const f = JSON.parse(stdout.trim().split('\n').at(-1)!) as { count: number; seconds: number; rssBefore: number; peakRss: number; liveHeap: number };
+    console.log(`    ${fmt(f.count)} items: ${fmt(f.count / f.seconds)} items/s (target >= 2,000)   peak RSS ${fmt(f.peakRss / MB)} MB (target < 1,024; ${fmt(f.rssBefore / MB)} MB before the Map)   live heap after ${fmt(f.liveHeap / MB)} MB`);
+  }
+}
+
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
+
 async function main(): Promise<void> {
+  const child = argValue('--distributed-map-child');
+  if (child) return distributedMapChild(Number(child));
   console.log(`engine benchmark (best of ${REPEAT} after a warm-up run; node ${process.version}; history recording on)`);
   await benchLoop();
   await benchMap('(b) inline Map over an in-process no-op task', noLambda, { Noop: async (x) => x }, 'Noop', REPEAT, '10,000');
@@ -170,6 +270,7 @@ async function main(): Promise<void> {
   } finally {
     await runtime.close();
   }
+  await benchDistributedMap((argValue('--map-items') ?? '50000,100000').split(',').map(Number));
 }
 
 main().catch((err: unknown) => {

@@ -3,6 +3,7 @@
 // comes first of SendTaskSuccess, SendTaskFailure, a missed heartbeat (States.HeartbeatTimeout) or the
 // task's TimeoutSeconds (States.Timeout, through the task's own controller).
 import { abortError, StatesError } from './errors';
+import type { EvalEnv } from './eval-env';
 import { readPath } from './json-path';
 import { toJson } from './json-text';
 import { record, recordedNext, type Thread } from './run-context';
@@ -28,19 +29,24 @@ export function checkHeartbeat(state: TaskState, where: string, problems: string
 }
 
 /** HeartbeatSeconds, or the value at HeartbeatSecondsPath, checked against the task's timeout as at load time. */
-export function heartbeatOf(name: string, state: TaskState, effective: unknown, timeoutSeconds: number | undefined): number | undefined {
-  let heartbeat = state.HeartbeatSeconds;
+export function heartbeatOf(name: string, state: TaskState, effective: unknown, timeoutSeconds: number | undefined, env?: EvalEnv): number | undefined {
+  let heartbeat = state.HeartbeatSeconds as number | undefined;
   if (state.HeartbeatSecondsPath !== undefined) {
-    const value = readPath(effective, state.HeartbeatSecondsPath, 'HeartbeatSecondsPath');
+    const value = readPath(effective, state.HeartbeatSecondsPath, 'HeartbeatSecondsPath', env);
     if (!isPositiveInteger(value)) {
       throw new StatesError('States.Runtime', `The HeartbeatSecondsPath of state '${name}' does not reference a positive integer: ${JSON.stringify(value)}`);
     }
     heartbeat = value;
   }
+  return checkedHeartbeat(name, heartbeat, timeoutSeconds);
+}
+
+/** A heartbeat must be shorter than the task's timeout (or the default one); `error` names the failure. */
+export function checkedHeartbeat(name: string, heartbeat: number | undefined, timeoutSeconds: number | undefined, error = 'States.Runtime'): number | undefined {
   if (heartbeat === undefined) return undefined;
   const timeout = timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS;
   if (heartbeat >= timeout) {
-    throw new StatesError('States.Runtime', `State '${name}': HeartbeatSeconds (${heartbeat}) must be smaller than TimeoutSeconds (${timeout}).`);
+    throw new StatesError(error, `State '${name}': HeartbeatSeconds (${heartbeat}) must be smaller than TimeoutSeconds (${timeout}).`);
   }
   return heartbeat;
 }

@@ -1,11 +1,12 @@
-// Catch: the first catcher whose ErrorEquals matches, and the output it hands to its Next state.
+// Catch: the first catcher whose ErrorEquals matches, and the output a JSONPath catcher hands to its Next state.
 import { applyResultPath } from './io-processing';
 import { errorMatches } from './error-matching';
 import type { StatesError } from './errors';
 import type { Catcher } from './types';
 
-export function findCatcher(catchers: readonly Catcher[] | undefined, error: string): Catcher | undefined {
-  return catchers?.find((c) => errorMatches(c.ErrorEquals, error));
+/** The index of the first catcher that matches `error`, or -1. */
+export function findCatcherIndex(catchers: readonly Catcher[] | undefined, error: string): number {
+  return catchers?.findIndex((c) => errorMatches(c.ErrorEquals, error)) ?? -1;
 }
 
 /** The error output `{ Error, Cause }` placed into the raw state input at the catcher's ResultPath (default `$`). */

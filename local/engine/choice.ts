@@ -2,7 +2,7 @@
 // guide defines them. A comparison whose Variable has the wrong type is simply false; a Variable
 // (or `…Path` operand) that is missing is a States.Runtime error, except for IsPresent.
 import { StatesError } from './errors';
-import { isPresent, readPath } from './json-path';
+import { isPresent, readPath, type VariableReader } from './json-path';
 
 const ORDERINGS = ['Equals', 'LessThan', 'GreaterThan', 'LessThanEquals', 'GreaterThanEquals'] as const;
 type Ordering = (typeof ORDERINGS)[number];
@@ -22,6 +22,12 @@ export type ChoiceRule = {
   And?: ChoiceRule[];
   Or?: ChoiceRule[];
   Not?: ChoiceRule;
+  /** JSONata: the rule matches when this is (or evaluates to) true. */
+  Condition?: boolean | string;
+  /** Variables set when this rule is the one chosen (top-level rules only). */
+  Assign?: Record<string, unknown>;
+  /** JSONata: the state output when this rule is the one chosen. */
+  Output?: unknown;
 } & { [K in ChoiceOperator]?: string | number | boolean };
 
 interface Comparison {
@@ -54,28 +60,34 @@ const COMPARISONS = new Map<string, Comparison>(
 const TYPE_TESTS = new Set<string>(['IsNull', 'IsPresent', 'IsNumeric', 'IsString', 'IsBoolean', 'IsTimestamp']);
 
 /** Returns the `Next` of the first matching rule, else `Default` (undefined: caller fails with States.NoChoiceMatched). */
-export function selectChoice(state: { Choices: ChoiceRule[]; Default?: string }, input: unknown, context?: unknown): string | undefined {
+export function selectChoice(state: { Choices: ChoiceRule[]; Default?: string }, input: unknown, context?: unknown, vars?: VariableReader): string | undefined {
+  return matchingRule(state, input, context, vars)?.Next ?? state.Default;
+}
+
+/** The first rule that matches, if any (its Assign applies, not the state's). */
+export function matchingRule(state: { Choices: ChoiceRule[] }, input: unknown, context?: unknown, vars?: VariableReader): ChoiceRule | undefined {
   for (const rule of state.Choices) {
-    if (evaluateChoiceRule(rule, input, context)) return rule.Next;
+    if (evaluateChoiceRule(rule, input, context, vars)) return rule;
   }
-  return state.Default;
+  return undefined;
 }
 
 /**
  * Evaluates one rule (ignoring its `Next`).
  * @param context the context object, for Variables written as `$$...`.
+ * @param vars the workflow variables, for Variables written as `$name...`.
  */
-export function evaluateChoiceRule(rule: ChoiceRule, input: unknown, context?: unknown): boolean {
+export function evaluateChoiceRule(rule: ChoiceRule, input: unknown, context?: unknown, vars?: VariableReader): boolean {
   if (rule === null || typeof rule !== 'object') throw invalidRule('a Choice rule must be an object', rule);
   if (rule.And !== undefined) {
     if (!Array.isArray(rule.And) || rule.And.length === 0) throw invalidRule('And must be a non-empty array of rules', rule);
-    return rule.And.every((r) => evaluateChoiceRule(r, input, context));
+    return rule.And.every((r) => evaluateChoiceRule(r, input, context, vars));
   }
   if (rule.Or !== undefined) {
     if (!Array.isArray(rule.Or) || rule.Or.length === 0) throw invalidRule('Or must be a non-empty array of rules', rule);
-    return rule.Or.some((r) => evaluateChoiceRule(r, input, context));
+    return rule.Or.some((r) => evaluateChoiceRule(r, input, context, vars));
   }
-  if (rule.Not !== undefined) return !evaluateChoiceRule(rule.Not, input, context);
+  if (rule.Not !== undefined) return !evaluateChoiceRule(rule.Not, input, context, vars);
 
   const operator = findOperator(rule);
   const expected = (rule as Record<string, unknown>)[operator];
@@ -84,9 +96,9 @@ export function evaluateChoiceRule(rule: ChoiceRule, input: unknown, context?: u
 
   if (operator === 'IsPresent') {
     requireBoolean(operator, expected, rule);
-    return pathPresent(variable, input, context) === expected;
+    return pathPresent(variable, input, context, vars) === expected;
   }
-  const value = readVariable(variable, input, context);
+  const value = readVariable(variable, input, context, vars);
   if (TYPE_TESTS.has(operator)) {
     requireBoolean(operator, expected, rule);
     return typeTest(operator, value) === expected;
@@ -99,7 +111,7 @@ export function evaluateChoiceRule(rule: ChoiceRule, input: unknown, context?: u
   let operand: unknown = expected;
   if (comparison.viaPath) {
     if (typeof expected !== 'string') throw invalidRule(`${operator} needs a path`, rule);
-    operand = readVariable(expected, input, context);
+    operand = readVariable(expected, input, context, vars);
   } else {
     checkLiteral(comparison, operator, expected, rule);
   }
@@ -138,18 +150,18 @@ function resolve(path: string, input: unknown, context: unknown): { data: unknow
   return path.startsWith('$$') ? { data: context, path: path.slice(1) } : { data: input, path };
 }
 
-function pathPresent(path: string, input: unknown, context: unknown): boolean {
+function pathPresent(path: string, input: unknown, context: unknown, vars: VariableReader | undefined): boolean {
   const r = resolve(path, input, context);
-  return isPresent(r.data, r.path);
+  return isPresent(r.data, r.path, vars);
 }
 
-function readVariable(path: string, input: unknown, context: unknown): unknown {
+function readVariable(path: string, input: unknown, context: unknown, vars: VariableReader | undefined): unknown {
   const r = resolve(path, input, context);
-  if (!isPresent(r.data, r.path)) {
+  if (!isPresent(r.data, r.path, vars)) {
     // AWS's wording when a Choice rule's path matches nothing.
     throw new StatesError('States.Runtime', `Invalid path '${path}': The choice state's condition path references an invalid value.`);
   }
-  return readPath(r.data, r.path);
+  return readPath(r.data, r.path, undefined, vars);
 }
 
 function typeTest(operator: string, value: unknown): boolean {

@@ -3,10 +3,16 @@
 import { checkIntrinsic, isIntrinsic } from './intrinsics';
 import { createRequire } from 'node:module';
 import { substitutePlaceholders } from '../../handlers/asl-placeholders';
+import { installSchemaCache } from './asl-schema-cache';
 import { checkHeartbeat } from './callback-task';
+import { checkJsonataFields, checkVariableName } from './jsonata/check';
 import { mapProcessor } from './map-items';
+import { findTemplateProblems } from './payload-template';
+import { checkLanguageFields, languageOf } from './query-language';
 import { classifyResource } from './resources/classify';
-import type { BranchDefinition, Catcher, ErrorHandling, MapState, Retrier, RetryableState, StateDefinition, StateMachineDefinition, TaskState } from './types';
+import type { BranchDefinition, Catcher, ErrorHandling, MapState, QueryLanguage, Retrier, RetryableState, StateDefinition, StateMachineDefinition, TaskState } from './types';
+import { validatorView } from './validator-view';
+import { checkVariableScopes } from './variable-scopes';
 
 export class DefinitionError extends Error {
   override name = 'DefinitionError';
@@ -32,6 +38,7 @@ type AslValidator = (definition: unknown, opts?: { checkPaths: boolean; checkArn
   errors: { 'Error code': string; Message: string; schemaError?: { instancePath?: string } }[];
 };
 const validateAsl = createRequire(import.meta.url)('asl-validator') as AslValidator;
+installSchemaCache();
 
 /** `/States/Map/ItemProcessor/States/Inner/Next` → `state 'Map' > 'Inner'`. */
 function describeInstancePath(path: string | undefined): string {
@@ -75,12 +82,45 @@ function checkRetriers(retriers: Retrier[] | undefined, where: string, problems:
 }
 
 const ITEM_READERS = new Set(['arn:aws:states:::s3:getObject', 'arn:aws:states:::s3:listObjectsV2']);
-const JSONATA_FIELDS = ['Arguments', 'Output', 'Assign', 'Items'];
 
-function checkQueryLanguage(state: StateDefinition, where: string, problems: string[]): void {
-  const unsupported = (field: string) => problems.push(`${where}: ${field} (JSONata / variables) is not supported locally`);
-  if (state.QueryLanguage !== undefined && state.QueryLanguage !== 'JSONPath') unsupported('QueryLanguage');
-  for (const field of JSONATA_FIELDS) if (field in state) unsupported(field);
+/** A JSONPath Assign field: a payload template whose keys are variable names. */
+function checkJsonPathAssign(assign: unknown, location: string, where: string, problems: string[]): void {
+  if (assign === undefined) return;
+  if (assign === null || typeof assign !== 'object' || Array.isArray(assign)) {
+    problems.push(`${where}: ${location}: must be a JSON object (variable names to values), got ${JSON.stringify(assign)}`);
+    return;
+  }
+  for (const key of Object.keys(assign)) checkVariableName(key, `${location}/${key}`, (at, message) => problems.push(`${where}: ${at}: ${message}`));
+  for (const problem of findTemplateProblems(assign, location)) problems.push(`${where}: ${problem}`);
+}
+
+/** The fields that depend on the state's query language: the other language's fields, Assign, JSONata expressions. */
+function checkLanguage(state: StateDefinition, machine: QueryLanguage | undefined, where: string, problems: string[]): void {
+  checkLanguageFields(state, machine, where, problems);
+  if (languageOf(state, machine) === 'JSONata') {
+    checkJsonataFields(state, where, problems);
+    return;
+  }
+  checkJsonPathAssign(state.Assign, 'Assign', where, problems);
+  if (state.Type === 'Choice' && Array.isArray(state.Choices)) state.Choices.forEach((rule, i) => checkJsonPathAssign(rule?.Assign, `Choices[${i}]/Assign`, where, problems));
+  if ('Catch' in state && Array.isArray(state.Catch)) state.Catch.forEach((c, i) => checkJsonPathAssign(c?.Assign, `Catch[${i}]/Assign`, where, problems));
+}
+
+/** Every state's language-dependent fields, at any depth; a Map's processor and a Parallel's branches are not states. */
+function checkLanguages(branch: BranchDefinition, machine: QueryLanguage | undefined, prefix: string, problems: string[]): void {
+  if (!branch || typeof branch.States !== 'object' || branch.States === null) return;
+  for (const [name, state] of Object.entries(branch.States)) {
+    if (!state || typeof state !== 'object') continue;
+    const where = `${prefix}state '${name}'`.replace(/> state/, '>');
+    checkLanguage(state, machine, where, problems);
+    const inner: [BranchDefinition | undefined, string, string][] = state.Type === 'Map'
+      ? [[mapProcessor(state), `${where} > `, state.ItemProcessor !== undefined ? 'ItemProcessor' : 'Iterator']]
+      : state.Type === 'Parallel' && Array.isArray(state.Branches) ? state.Branches.map((b, i) => [b, `${where} > branch ${i}: `, `Branches[${i}]`]) : [];
+    for (const [b, at, field] of inner) {
+      if (b && typeof b === 'object' && 'QueryLanguage' in b) problems.push(`${where}: ${field}: Field 'QueryLanguage' is not supported (a state's QueryLanguage goes on the state)`);
+      if (b) checkLanguages(b, machine, at, problems);
+    }
+  }
 }
 
 function checkTask(state: TaskState, where: string, problems: string[], mocked: boolean): void {
@@ -115,7 +155,6 @@ function handlesErrors(state: StateDefinition): state is RetryableState {
 }
 
 function checkState(state: StateDefinition, where: string, problems: string[], mocked: ReadonlySet<string>, stateMocked: boolean): void {
-  checkQueryLanguage(state, where, problems);
   if (state.Type === 'Task') checkTask(state, where, problems, stateMocked);
   if (handlesErrors(state)) checkErrorHandling(state, where, problems);
   if (state.Type === 'Map') checkMap(state, where, problems, mocked);
@@ -157,7 +196,7 @@ function valueAt(root: unknown, pointer: string): unknown {
   return node;
 }
 
-// asl-validator compiles its JSON schemas on every call (~150 ms): remember verdicts for texts already seen.
+// Even with its schemas compiled once (asl-schema-cache.ts), a verdict costs a few ms: remember those for texts already seen.
 const verdicts = new Map<string, AslErrors>();
 type AslErrors = ReturnType<AslValidator>['errors'];
 
@@ -166,7 +205,7 @@ function validate(definition: StateMachineDefinition): AslErrors {
   let errors = verdicts.get(key);
   if (!errors) {
     // asl-validator annotates the object it is given (QueryLanguage): hand it a copy.
-    errors = validateAsl(structuredClone(definition), { checkPaths: true, checkArn: true }).errors;
+    errors = validateAsl(structuredClone(validatorView(definition)), { checkPaths: true, checkArn: true }).errors;
     if (verdicts.size >= 200) verdicts.delete(verdicts.keys().next().value!);
     verdicts.set(key, errors);
   }
@@ -190,14 +229,15 @@ export function loadDefinition(source: string | object, opts: LoadOptions = {}):
   const definition = substituted.value as StateMachineDefinition;
   const problems: string[] = [];
 
+  checkLanguages(definition, definition.QueryLanguage, '', problems);
   for (const e of validate(definition)) {
     if (isValidatorGap(definition, e)) continue;
     // Schema errors point at a JSON path; the other checks already name their state in the message.
     problems.push(e.schemaError ? `${describeInstancePath(e.schemaError.instancePath)}: ${e.Message}` : e.Message);
   }
-  if (!problems.length) checkBranch(definition, '', problems, opts.mockedStates ?? NONE);
-  if (definition.QueryLanguage === 'JSONata') {
-    problems.push('definition: QueryLanguage JSONata is not supported locally (JSONPath only)');
+  if (!problems.length) {
+    checkBranch(definition, '', problems, opts.mockedStates ?? NONE);
+    checkVariableScopes(definition, problems);
   }
   if (problems.length) throw new DefinitionError(problems, opts.fileName);
   return definition;

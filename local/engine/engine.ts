@@ -8,7 +8,7 @@ import { StatesError } from './errors';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_STATE_MACHINE_NAME, executionArn, startExecution, stateMachineArn, type RunOptions } from './execution';
 import { openJournal, type Journal, type JournalStart } from './execution-journal';
-import { createExecutionRegistry, MAX_REDRIVES, REDRIVE_WINDOW_MS, type ExecutionEntry } from './execution-registry';
+import { createExecutionRegistry, MAX_REDRIVES, REDRIVE_WINDOW_MS, stopDateOf, type ExecutionEntry } from './execution-registry';
 import { toJson } from './json-text';
 import { findTestCase, type MockConfig } from './mock-config';
 import { MAX_HISTORY_EVENTS } from './quotas';
@@ -236,7 +236,7 @@ export function createEngine(opts: EngineOptions): Engine {
       const notRedrivable = (reason: string) => new StatesError('ExecutionNotRedrivable', `Execution Not Redrivable: ${reason}: '${arn}'`);
       if (entry.status === 'RUNNING' || entry.status === 'SUCCEEDED') throw notRedrivable(`Execution is ${entry.status} and cannot be redriven`);
       if (entry.start.mapRunArn) throw notRedrivable('a Map Run\'s child execution is redriven by redriving its parent execution');
-      if (entry.stopDate && Date.now() - entry.stopDate.getTime() > REDRIVE_WINDOW_MS) throw notRedrivable('Execution redrivable period exceeded');
+      if (entry.stopTime !== undefined && Date.now() - entry.stopTime > REDRIVE_WINDOW_MS) throw notRedrivable('Execution redrivable period exceeded');
       if (entry.redriveCount >= MAX_REDRIVES) throw new StatesError('ExecutionLimitExceeded', `Execution has been redriven ${MAX_REDRIVES} times, the most allowed: '${arn}'`);
       const events = journal ? journal.readEvents(arn).events.length : (entry.history?.length ?? 0);
       if (events >= maxHistoryEvents) throw notRedrivable('Execution history event limit exceeded');
@@ -301,7 +301,7 @@ function closedExecution(entry: ExecutionEntry): Execution {
     error: entry.error,
     cause: entry.cause,
     startDate: new Date(entry.start.startDate),
-    stopDate: entry.stopDate ?? new Date(),
+    stopDate: stopDateOf(entry) ?? new Date(),
   };
   return {
     executionArn: entry.start.executionArn,

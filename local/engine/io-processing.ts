@@ -4,6 +4,7 @@
 // In ASL an absent field means "$" (pass everything) while an explicit null means "nothing":
 // {} for InputPath/OutputPath, and "discard the result, keep the input" for ResultPath.
 // TestState shows the data between the steps (inspectionData): watchStages records them for one thread.
+import { envOf, type EvalEnv } from './eval-env';
 import { toJson } from './json-text';
 import { readPath, writePath } from './json-path';
 import { applyPayloadTemplate } from './payload-template';
@@ -13,6 +14,8 @@ import type { PayloadTemplate, ResultProcessing } from './types';
 
 /** The data after each step of a state's pipeline, as JSON text (TestState's inspectionData fields). */
 export interface DataStages {
+  /** JSONata: the task's or branches' input after Arguments. */
+  afterArguments?: string;
   afterInputPath?: string;
   afterParameters?: string;
   result?: string;
@@ -41,10 +44,17 @@ function stagesOf(scope: StateScope): DataStages | undefined {
   return watchers === 0 ? undefined : watched.get(scope.thread);
 }
 
-export function applyInputPath(input: unknown, path: string | null | undefined): unknown {
+/** Records a JSONata state's step for TestState (its JSONPath steps are recorded by the functions below). */
+export function noteStage(scope: StateScope, stage: 'afterArguments' | 'result', value: unknown): void {
+  const stages = stagesOf(scope);
+  if (stages) stages[stage] = toJson(value);
+}
+
+/** `env` supplies the variables a `$name` path reads. */
+export function applyInputPath(input: unknown, path: string | null | undefined, env?: EvalEnv): unknown {
   if (path === undefined || path === '$') return input;
   if (path === null) return {};
-  return readPath(input, path);
+  return readPath(input, path, undefined, env);
 }
 
 export function applyResultPath(stateInput: unknown, result: unknown, path: string | null | undefined): unknown {
@@ -53,10 +63,10 @@ export function applyResultPath(stateInput: unknown, result: unknown, path: stri
   return writePath(stateInput, path, result);
 }
 
-export function applyOutputPath(output: unknown, path: string | null | undefined): unknown {
+export function applyOutputPath(output: unknown, path: string | null | undefined, env?: EvalEnv): unknown {
   if (path === undefined || path === '$') return output;
   if (path === null) return {};
-  return readPath(output, path);
+  return readPath(output, path, undefined, env);
 }
 
 /** The effective input (after InputPath) through the state's Parameters, if it has any. */
@@ -67,7 +77,7 @@ export function applyParameters(scope: StateScope, state: { Parameters?: Payload
     if (stages) stages.afterParameters = stages.afterInputPath;
     return effective;
   }
-  const parameters = applyPayloadTemplate(state.Parameters, effective, contextFor(state.Parameters, scope), 'Parameters');
+  const parameters = applyPayloadTemplate(state.Parameters, effective, contextFor(state.Parameters, scope), 'Parameters', envOf(scope.thread));
   if (stages) stages.afterParameters = toJson(parameters);
   return parameters;
 }
@@ -78,9 +88,9 @@ export function processResult(scope: StateScope, state: ResultProcessing, rawInp
   if (stages) stages.result = toJson(result);
   const selected = state.ResultSelector === undefined
     ? result
-    : applyPayloadTemplate(state.ResultSelector, result, contextFor(state.ResultSelector, scope), 'ResultSelector');
+    : applyPayloadTemplate(state.ResultSelector, result, contextFor(state.ResultSelector, scope), 'ResultSelector', envOf(scope.thread));
   if (stages) stages.afterResultSelector = state.ResultSelector === undefined ? stages.result : toJson(selected);
   const placed = applyResultPath(rawInput, selected, state.ResultPath);
   if (stages) stages.afterResultPath = toJson(placed);
-  return applyOutputPath(placed, state.OutputPath);
+  return applyOutputPath(placed, state.OutputPath, envOf(scope.thread));
 }

@@ -1,26 +1,17 @@
 // Distributed Map ItemBatcher: groups items into `{ BatchInput?, Items }` child inputs, bounded by count and bytes.
 import { StatesError } from './errors';
-import { readPath } from './json-path';
 import { MAX_PAYLOAD_BYTES } from './quotas';
-import type { ItemBatcherDefinition } from './types';
 
-function limit(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new StatesError('States.Runtime', `ItemBatcher ${field} must be a non-negative integer, got ${JSON.stringify(value)}.`);
-  }
-  return value;
+export interface BatchLimits {
+  /** Items per batch; 0: no count limit. */
+  maxItems: number;
+  /** Bytes of a batch's JSON; 0 (or more than 256 KiB): 256 KiB. */
+  maxBytes: number;
 }
 
-export function batchItems(items: unknown[], batcher: ItemBatcherDefinition, input: unknown, batchInput: unknown): unknown[] {
-  const maxItems = limit(
-    batcher.MaxItemsPerBatchPath !== undefined ? readPath(input, batcher.MaxItemsPerBatchPath, 'MaxItemsPerBatchPath') : (batcher.MaxItemsPerBatch ?? 0),
-    'MaxItemsPerBatch',
-  );
-  let maxBytes = limit(
-    batcher.MaxInputBytesPerBatchPath !== undefined ? readPath(input, batcher.MaxInputBytesPerBatchPath, 'MaxInputBytesPerBatchPath') : (batcher.MaxInputBytesPerBatch ?? 0),
-    'MaxInputBytesPerBatch',
-  );
-  if (maxBytes === 0 || maxBytes > MAX_PAYLOAD_BYTES) maxBytes = MAX_PAYLOAD_BYTES;
+export function batchItems(items: unknown[], limits: BatchLimits, batchInput: unknown): unknown[] {
+  const maxItems = limits.maxItems;
+  const maxBytes = limits.maxBytes === 0 || limits.maxBytes > MAX_PAYLOAD_BYTES ? MAX_PAYLOAD_BYTES : limits.maxBytes;
   const base = batchInput === undefined ? { Items: [] } : { BatchInput: batchInput, Items: [] };
   const baseBytes = Buffer.byteLength(JSON.stringify(base), 'utf8');
   const batches: unknown[][] = [];

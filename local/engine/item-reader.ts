@@ -2,18 +2,11 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { csvItems, delimiterOf, parseCsvRows } from './csv-items';
 import { StatesError } from './errors';
-import { readPath } from './json-path';
 import { readObjectText, s3Error } from './s3-objects';
 import type { ItemReaderDefinition } from './types';
 
-function maxItemsOf(reader: ItemReaderDefinition, input: unknown): number {
-  const config = reader.ReaderConfig ?? {};
-  const value = config.MaxItemsPath !== undefined ? readPath(input, config.MaxItemsPath, 'MaxItemsPath') : (config.MaxItems ?? 0);
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 100_000_000) {
-    throw new StatesError('States.Runtime', `ItemReader MaxItems must be an integer from 0 to 100000000, got ${JSON.stringify(value)}.`);
-  }
-  return value;
-}
+/** The most items ReaderConfig.MaxItems may ask for. */
+export const MAX_READER_ITEMS = 100_000_000;
 
 function stringParam(params: Record<string, unknown>, key: string, required: boolean): string | undefined {
   const value = params[key];
@@ -75,9 +68,11 @@ function parseFile(text: string, reader: ItemReaderDefinition, bucket: string, k
   }
 }
 
-/** The items a Distributed Map iterates, with MaxItems applied. `parameters` are already evaluated against the input. */
-export async function readItems(s3: S3Client, reader: ItemReaderDefinition, parameters: Record<string, unknown>, input: unknown): Promise<unknown[]> {
-  const limit = maxItemsOf(reader, input);
+/**
+ * The items a Distributed Map iterates, at most `limit` of them (0: all). `parameters` are the reader's Parameters
+ * or Arguments, already evaluated.
+ */
+export async function readItems(s3: S3Client, reader: ItemReaderDefinition, parameters: Record<string, unknown>, limit: number): Promise<unknown[]> {
   const bucket = stringParam(parameters, 'Bucket', true)!;
   if (reader.Resource === 'arn:aws:states:::s3:listObjectsV2') {
     return listObjects(s3, bucket, stringParam(parameters, 'Prefix', false), limit);

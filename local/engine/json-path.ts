@@ -3,6 +3,7 @@
 // jsonpath-plus and, as AWS does for an indefinite path, always yields an array of matches.
 import { JSONPath } from 'jsonpath-plus';
 import { StatesError } from './errors';
+import { VARIABLE_NAME } from './variables';
 
 /** One step of a reference path: an object key or an array index. */
 export type PathSegment = string | number;
@@ -107,14 +108,34 @@ function queryIndefinite(data: unknown, path: string): unknown[] {
   }
 }
 
-/** `$name...` reads a workflow variable (Assign), which this engine does not implement: say so plainly. */
-function rejectVariable(path: string): void {
+/** A `$$...` path handed where only the input is read: a caller should have sent it to the context object. */
+function rejectContextPath(path: string): void {
   if (path.startsWith('$$')) {
     throw new StatesError('States.Runtime', `Invalid path '${path}': a $$ path reads the context object; resolve it against the context (without one $)`);
   }
-  if (/^\$[A-Za-z_]/.test(path)) {
-    throw new StatesError('States.Runtime', `Invalid path '${path}': workflow variables ($name) are not supported by the local engine`);
+}
+
+/** Reads workflow variables for `$name` paths (eval-env.ts's EvalEnv is one). */
+export interface VariableReader {
+  variable(name: string): unknown;
+}
+
+/**
+ * The variable a path reads and the path into its value (`$order.total` → `order`, `$.total`; `$name`, `$name.a`,
+ * `$name[0]`...); null for other paths.
+ */
+export function variablePath(path: string): { name: string; rest: string } | null {
+  if (path.length < 2 || path[1] === '.' || path[1] === '[' || path[1] === '$') return null;
+  const m = VARIABLE_NAME.exec(path.slice(1));
+  return m ? { name: m[0], rest: `$${path.slice(1 + m[0].length)}` } : null;
+}
+
+function variableValue(name: string, path: string, field: string | undefined, vars: VariableReader | undefined): unknown {
+  const value = vars?.variable(name);
+  if (value === undefined) {
+    throw new StatesError('States.Runtime', `The JSONPath '${path}'${field ? ` specified for the field '${field}'` : ''} references the variable '$${name}', which has no value here.`);
   }
+  return value;
 }
 
 function describeInput(data: unknown): string {
@@ -126,7 +147,11 @@ function describeInput(data: unknown): string {
  * an indefinite path returns the array of its matches (possibly empty).
  * @param field the ASL field the path came from (e.g. `bar.$`), quoted in the error as AWS does.
  */
-export function readPath(data: unknown, path: string, field?: string): unknown {
+export function readPath(data: unknown, path: string, field?: string, vars?: VariableReader): unknown {
+  if (typeof path === 'string') {
+    const v = variablePath(path);
+    if (v) return read(variableValue(v.name, path, field, vars), v.rest, field, path);
+  }
   return read(data, path, field, path);
 }
 
@@ -137,7 +162,7 @@ function read(data: unknown, path: string, field: string | undefined, shown: str
   }
   const segments = parseReferencePath(path);
   if (segments === null) {
-    rejectVariable(path);
+    rejectContextPath(path);
     return queryIndefinite(data, path);
   }
   const value = walk(data, segments);
@@ -152,18 +177,23 @@ function read(data: unknown, path: string, field: string | undefined, shown: str
 }
 
 /**
- * readPath for fields that accept both kinds of path: `$$...` reads the context object,
- * anything else the state input (e.g. Fail's ErrorPath, Choice Variables, `.$` values).
+ * readPath for fields that accept every kind of path: `$$...` reads the context object, `$name...` a workflow
+ * variable, anything else the state input (e.g. Fail's ErrorPath, Choice Variables, `.$` values).
  */
-export function readInputOrContext(input: unknown, context: unknown, path: string, field?: string): unknown {
-  return typeof path === 'string' && path.startsWith('$$') ? read(context, path.slice(1), field, path) : read(input, path, field, path);
+export function readInputOrContext(input: unknown, context: unknown, path: string, field?: string, vars?: VariableReader): unknown {
+  return typeof path === 'string' && path.startsWith('$$') ? read(context, path.slice(1), field, path) : readPath(input, path, field, vars);
 }
 
-/** Whether `path` names something in `data` (Choice `IsPresent`). */
-export function isPresent(data: unknown, path: string): boolean {
+/** Whether `path` names something in `data`, or in the variable it reads (Choice `IsPresent`). */
+export function isPresent(data: unknown, path: string, vars?: VariableReader): boolean {
+  const v = variablePath(path);
+  if (v) {
+    const value = vars?.variable(v.name);
+    return value !== undefined && isPresent(value, v.rest);
+  }
   const segments = parseReferencePath(path);
   if (segments === null) {
-    rejectVariable(path);
+    rejectContextPath(path);
     return queryIndefinite(data, path).length > 0;
   }
   return walk(data, segments) !== NOT_FOUND;

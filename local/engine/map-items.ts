@@ -1,7 +1,6 @@
-// Shared pieces of inline and Distributed Map: the processor, the items array, MaxConcurrency, and a bounded
+// Shared pieces of inline and Distributed Map: the processor, the checks on their settings' values, and a bounded
 // worker pool.
 import { StatesError } from './errors';
-import { readPath } from './json-path';
 import type { BranchDefinition, MapState } from './types';
 
 /** ItemProcessor, or Iterator in a Map written before ItemProcessor existed. */
@@ -9,21 +8,20 @@ export function mapProcessor(state: MapState): BranchDefinition {
   return state.ItemProcessor === undefined ? state.Iterator : state.ItemProcessor;
 }
 
-export function itemsOf(name: string, state: MapState, effective: unknown): unknown[] {
-  const items = state.ItemsPath !== undefined ? readPath(effective, state.ItemsPath, 'ItemsPath') : effective;
+export const isNonNegativeInteger = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+export const isPositiveInteger = (v: unknown): v is number => isNonNegativeInteger(v) && v > 0;
+export const isPercentage = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v <= 100;
+
+/** A JSONPath Map's items: the value at ItemsPath (default `$`), which must be an array. */
+export function checkedItems(name: string, items: unknown, itemsPath: string | undefined): unknown[] {
   if (!Array.isArray(items)) {
-    throw new StatesError('States.Runtime', `Map state '${name}': ItemsPath ${state.ItemsPath ?? '$'} must reference a JSON array, got ${items === null ? 'null' : typeof items}.`);
+    throw new StatesError('States.Runtime', `Map state '${name}': ItemsPath ${itemsPath ?? '$'} must reference a JSON array, got ${items === null ? 'null' : typeof items}.`);
   }
   return items;
 }
 
-/** MaxConcurrency (or …Path); 0 or absent means "as many as allowed", which `cap` bounds. */
-export function concurrencyOf(name: string, state: MapState, effective: unknown, cap: number): number {
-  let value: unknown = state.MaxConcurrency ?? 0;
-  if (state.MaxConcurrencyPath !== undefined) value = readPath(effective, state.MaxConcurrencyPath, 'MaxConcurrencyPath');
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new StatesError('States.Runtime', `Map state '${name}': MaxConcurrency must be a non-negative integer, got ${JSON.stringify(value)}.`);
-  }
+/** MaxConcurrency as run: 0 means "as many as allowed", which `cap` bounds. */
+export function capConcurrency(value: number, cap: number): number {
   return value === 0 ? cap : Math.min(value, cap);
 }
 

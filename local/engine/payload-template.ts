@@ -3,14 +3,16 @@
 // its string: a path into the input (`$.x`), a path into the context object (`$$.Execution.Id`),
 // or an intrinsic function call. Everything else is copied as written, at any depth.
 import { StatesError } from './errors';
+import type { EvalEnv } from './eval-env';
 import { checkIntrinsic, evaluateIntrinsic, isIntrinsic } from './intrinsics';
 import { readInputOrContext } from './json-path';
 
 /**
  * @param field the ASL field being applied (e.g. `Parameters`), named in errors about the template itself.
+ * @param env the workflow variables `$name` paths read, and intrinsics' randomness (see eval-env.ts).
  */
-export function applyPayloadTemplate(template: unknown, input: unknown, context: unknown, field = 'Parameters'): unknown {
-  if (Array.isArray(template)) return template.map((item) => applyPayloadTemplate(item, input, context, field));
+export function applyPayloadTemplate(template: unknown, input: unknown, context: unknown, field = 'Parameters', env?: EvalEnv): unknown {
+  if (Array.isArray(template)) return template.map((item) => applyPayloadTemplate(item, input, context, field, env));
   if (template === null || typeof template !== 'object') return template;
   const source = template as Record<string, unknown>;
   const out: Record<string, unknown> = {};
@@ -19,24 +21,24 @@ export function applyPayloadTemplate(template: unknown, input: unknown, context:
     const value = source[key];
     if (!key.endsWith('.$')) {
       assertUnique(out, key, field);
-      setOwn(out, key, applyPayloadTemplate(value, input, context, field));
+      setOwn(out, key, applyPayloadTemplate(value, input, context, field, env));
       continue;
     }
     const name = key.slice(0, -2);
     assertUnique(out, name, field);
-    setOwn(out, name, evaluateDynamic(key, value, input, context, field));
+    setOwn(out, name, evaluateDynamic(key, value, input, context, field, env));
   }
   return out;
 }
 
-function evaluateDynamic(key: string, expression: unknown, input: unknown, context: unknown, field: string): unknown {
+function evaluateDynamic(key: string, expression: unknown, input: unknown, context: unknown, field: string, env: EvalEnv | undefined): unknown {
   if (typeof expression !== 'string') {
     throw new StatesError('States.Runtime', `The value of the field '${key}' in ${field} must be a path or an intrinsic function, got ${JSON.stringify(expression)}`);
   }
-  if (expression.startsWith('$')) return readInputOrContext(input, context, expression, key);
+  if (expression.startsWith('$')) return readInputOrContext(input, context, expression, key, env);
   if (isIntrinsic(expression)) {
     try {
-      return evaluateIntrinsic(expression, input, context);
+      return evaluateIntrinsic(expression, input, context, env);
     } catch (err) {
       // Name the key too: the same function may appear in several fields of a state.
       if (err instanceof StatesError && err.error === 'States.IntrinsicFailure') {

@@ -2,11 +2,13 @@
 import type { LambdaInvoker } from '../lambda/types';
 import type { AwsClients } from './aws-clients';
 import type { ExecutionContextInfo, MapItemContext } from './context-object';
+import type { EvalEnv } from './eval-env';
 import type { History } from './history';
 import { eventKey, type Replay } from './replay';
 import type { MockConfig } from './mock-config';
 import type { TaskTokens } from './task-tokens';
-import type { Execution, StateMachineDefinition } from './types';
+import type { Execution, QueryLanguage, StateMachineDefinition } from './types';
+import { innerScope, type VariableScope } from './variables';
 
 /** An in-process stand-in for a Lambda function: receives the payload, returns the result. */
 export type TaskHandler = (input: unknown) => Promise<unknown>;
@@ -83,6 +85,8 @@ export interface ExecutionRun {
   keyed: boolean;
   /** Set when the execution continues a recorded history (resumed after a crash, or redriven). */
   replay?: Replay;
+  /** The machine's QueryLanguage: the language of every state that does not name its own. */
+  queryLanguage: QueryLanguage;
 }
 
 /**
@@ -98,6 +102,10 @@ export interface Thread {
   key: string;
   /** How many events this thread has recorded. */
   seq: number;
+  /** The workflow variables this line of states reads and assigns (see variables.ts). */
+  vars: VariableScope;
+  /** What its paths and expressions see besides the data (eval-env.ts envOf); made at first use. */
+  env: EvalEnv | undefined;
 }
 
 /** One attempt at one state: the thread it runs on, and what its `$$.State` says. */
@@ -106,6 +114,8 @@ export interface StateScope {
   name: string;
   /** Date.now() when the state was entered; made an ISO string only when `$$.State.EnteredTime` is read. */
   enteredTime: number;
+  /** The id of the state's …StateEntered event, which AWS names in a JSONata error's cause. */
+  enteredEventId?: number;
   retryCount: number;
   /** A callback task's (`.waitForTaskToken`) token: `$$.Task.Token`. */
   taskToken?: string;
@@ -137,8 +147,9 @@ export function recordedOutcome(thread: Thread): import('./types').HistoryEvent 
 
 /**
  * A Parallel branch or Map iteration forked from `parent` right after it recorded its …Started event
- * (`forkSeq`): the key makes the branch findable again on replay, whatever order branches ran in.
+ * (`forkSeq`): the key makes the branch findable again on replay, whatever order branches ran in. It gets its own
+ * variable scope inside its parent's; the caller closes it (closeScope) when the branch ends.
  */
 export function childThread(parent: Thread, signal: AbortSignal, forkSeq: number, index: number, mapItem?: MapItemContext): Thread {
-  return { run: parent.run, signal, lastEventId: parent.lastEventId, mapItem, key: `${parent.key}/${forkSeq}.${index}`, seq: 0 };
+  return { run: parent.run, signal, lastEventId: parent.lastEventId, mapItem, key: `${parent.key}/${forkSeq}.${index}`, seq: 0, vars: innerScope(parent.vars), env: undefined };
 }

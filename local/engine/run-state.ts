@@ -1,22 +1,27 @@
 // Runs states: the loop through one branch, and one state with its Entered/Exited events, payload checks,
-// Retry and Catch.
-import { catcherOutput, findCatcher } from './catch';
+// Retry and Catch. Each state runs in its query language (query-language.ts): its own, else the machine's.
+// Variables a state assigns are stored when it exits, and its Exited event lists them (`assignedVariables`).
+import { jsonataAssignment, jsonPathAssignment } from './assign';
+import { catcherOutput, findCatcherIndex } from './catch';
 import { abortError, StatesError, toStatesError } from './errors';
+import { evaluateField, jsonataScope } from './jsonata/evaluate';
 import { toJson } from './json-text';
 import { checkPayloadSize } from './quotas';
 import { retryCounter } from './retry';
 import { record, recordedNext, type StateScope, type Thread } from './run-context';
-import { runChoice } from './states/choice-state';
-import { failError } from './states/fail';
-import { runMap } from './states/map';
-import { runParallel } from './states/parallel';
-import { runPass } from './states/pass';
-import type { StateResult } from './states/state-result';
-import { runSucceed } from './states/succeed';
-import { runTask } from './states/task';
-import { runWait } from './states/wait';
+import { runChoice, runJsonataChoice } from './states/choice-state';
+import { failError, jsonataFailError } from './states/fail';
+import { runJsonataMap, runMap } from './states/map';
+import { runJsonataParallel, runParallel } from './states/parallel';
+import { runJsonataPass, runPass } from './states/pass';
+import type { Outcome, StateResult } from './states/state-result';
+import { envOf } from './eval-env';
+import { runJsonataSucceed, runSucceed } from './states/succeed';
+import { runJsonataTask, runTask } from './states/task';
+import { runJsonataWait, runWait } from './states/wait';
 import { scaledMs, sleep, yieldToEventLoop } from './timers';
-import type { BranchDefinition, RetryableState, StateDefinition, StateType } from './types';
+import type { BranchDefinition, Catcher, RetryableState, StateDefinition, StateType } from './types';
+import { commitAssignment } from './variables';
 
 const SYNC_STATES_BEFORE_YIELD = 512;
 
@@ -28,7 +33,7 @@ export async function runBranch(thread: Thread, branch: BranchDefinition, input:
   for (;;) {
     if (thread.signal.aborted) throw abortError(thread.signal);
     const pending = runState(thread, name, stateNamed(branch, name), data);
-    // Pass and Choice finish synchronously: no promise, no microtask per transition, but a yield now and then.
+    // JSONPath Pass and Choice finish synchronously: no promise, no microtask per transition, but a yield now and then.
     let result: StateResult;
     if (pending instanceof Promise) {
       result = await pending;
@@ -59,14 +64,15 @@ function runState(thread: Thread, name: string, state: StateDefinition, input: u
   checkPayloadSize(inputJson, 'input', name);
   // The recorded time, which a replayed state keeps (a Wait resumed after a crash waits only what is left).
   const enteredTime = thread.run.history.events[enteredId - 1]!.timestamp.getTime();
-  const scope: StateScope = { thread, name, enteredTime, retryCount: 0 };
+  const scope: StateScope = { thread, name, enteredTime, enteredEventId: enteredId, retryCount: 0 };
+  if ((state.QueryLanguage ?? thread.run.queryLanguage) === 'JSONata') return runJsonataState(scope, state, input);
   switch (state.Type) {
     case 'Pass':
       return exit(scope, state.Type, runPass(scope, state, input));
     case 'Choice':
       return exit(scope, state.Type, runChoice(scope, state, input));
     case 'Succeed':
-      return exit(scope, state.Type, runSucceed(state, input));
+      return exit(scope, state.Type, runSucceed(state, input, envOf(thread)));
     case 'Fail':
       throw failError(scope, state, input);
     case 'Wait':
@@ -80,10 +86,37 @@ function runState(thread: Thread, name: string, state: StateDefinition, input: u
   }
 }
 
+async function runJsonataState(scope: StateScope, state: StateDefinition, input: unknown): Promise<StateResult> {
+  switch (state.Type) {
+    case 'Pass':
+      return exit(scope, state.Type, await runJsonataPass(scope, state, input));
+    case 'Choice':
+      return exit(scope, state.Type, await runJsonataChoice(scope, state, input));
+    case 'Succeed':
+      return exit(scope, state.Type, await runJsonataSucceed(scope, state, input));
+    case 'Fail':
+      throw await jsonataFailError(scope, state, input);
+    case 'Wait':
+      return exit(scope, state.Type, await runJsonataWait(scope, state, input));
+    case 'Task':
+      return withErrorHandling(scope, state, input, (attempt) => runJsonataTask(attempt, state, input));
+    case 'Parallel':
+      return withErrorHandling(scope, state, input, (attempt) => runJsonataParallel(attempt, state, input));
+    case 'Map':
+      return withErrorHandling(scope, state, input, (attempt) => runJsonataMap(attempt, state, input));
+  }
+}
+
+/** The state's Exited event, after its output's size check; its variables are stored now, as the event lists them. */
 function exit({ thread, name }: StateScope, type: StateType, result: StateResult): StateResult {
   const outputJson = toJson(result.output);
   checkPayloadSize(outputJson, 'output', name);
-  record(thread, `${type}StateExited`, { name, output: outputJson, outputDetails: { truncated: false } });
+  const details: Record<string, unknown> = { name, output: outputJson, outputDetails: { truncated: false } };
+  if (result.assign) {
+    details.assignedVariables = commitAssignment(thread.vars, result.assign);
+    details.assignedVariablesDetails = { truncated: false };
+  }
+  record(thread, `${type}StateExited`, details);
   return result;
 }
 
@@ -92,15 +125,15 @@ async function withErrorHandling(
   scope: StateScope,
   state: RetryableState,
   input: unknown,
-  body: (attempt: StateScope) => Promise<unknown>,
+  body: (attempt: StateScope) => Promise<Outcome>,
 ): Promise<StateResult> {
   const { thread } = scope;
   const retries = retryCounter(state.Retry);
   for (let retryCount = 0; ; retryCount++) {
     let err;
     try {
-      const output = await body({ ...scope, retryCount });
-      return exit(scope, state.Type, { output, next: state.Next });
+      const { output, assign } = await body({ ...scope, retryCount });
+      return exit(scope, state.Type, { output, next: state.Next, assign });
     } catch (caught) {
       if (thread.signal.aborted) throw abortError(thread.signal);
       err = toStatesError(caught);
@@ -111,8 +144,21 @@ async function withErrorHandling(
       if (!recordedNext(thread)) await sleep(scaledMs(delay, thread.run.services.timeScale), thread.signal);
       continue;
     }
-    const catcher = findCatcher(state.Catch, err.error);
-    if (!catcher) throw err;
-    return exit(scope, state.Type, { output: catcherOutput(catcher, input, err), next: catcher.Next });
+    const index = findCatcherIndex(state.Catch, err.error);
+    if (index < 0) throw err;
+    const catcher = state.Catch![index]!;
+    return exit(scope, state.Type, { ...(await caught(scope, state, catcher, index, input, err)), next: catcher.Next });
   }
+}
+
+/** The output and variables of a catcher that handles `err`: its ResultPath (JSONPath) or Output (JSONata), and its Assign. */
+async function caught(scope: StateScope, state: RetryableState, catcher: Catcher, index: number, input: unknown, err: StatesError): Promise<Outcome> {
+  const errorOutput = { Error: err.error, Cause: err.cause };
+  if ((state.QueryLanguage ?? scope.thread.run.queryLanguage) !== 'JSONata') {
+    return { output: catcherOutput(catcher, input, err), assign: jsonPathAssignment(scope, catcher.Assign, errorOutput, `Catch[${index}].Assign`) };
+  }
+  const js = jsonataScope(scope, { input, errorOutput });
+  const assign = await jsonataAssignment(js, catcher.Assign, `Catch[${index}]/Assign`);
+  const output = catcher.Output === undefined ? errorOutput : await evaluateField(js, catcher.Output, `Catch[${index}]/Output`);
+  return { output, assign };
 }

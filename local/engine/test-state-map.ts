@@ -1,58 +1,50 @@
-// A mocked Map under TestState: its input side runs as the Map would run it (items from ItemsPath or the
-// ItemReader data given, ItemSelector, ItemBatcher, MaxConcurrency, tolerated failures), the iterations do not:
-// the mock stands for their results. What each step produced goes to inspectionData.
-import { toleranceOf } from './states/distributed-map';
+// A mocked Map under TestState: its input side runs as the Map would run it (its plan's items, or the ItemReader
+// data given, ItemSelector, ItemBatcher, MaxConcurrency, tolerated failures), the iterations do not: the mock stands
+// for their results. What each step produced goes to inspectionData.
 import { StatesError } from './errors';
 import { batchItems } from './item-batcher';
 import { toJson } from './json-text';
-import { readPath } from './json-path';
-import { concurrencyOf, itemsOf } from './map-items';
-import { applyPayloadTemplate } from './payload-template';
-import { DISTRIBUTED_MAP_MAX_CONCURRENCY } from './quotas';
+import type { MapPlan } from './map-plan';
 import type { StateScope } from './run-context';
-import { stateContext } from './state-context';
 import { TestStateRequestError } from './test-state-request';
 import type { InspectionData } from './test-state-types';
-import type { MapState } from './types';
 
 /** What a Map's input side shows in inspectionData. */
 export type MapInspection = Pick<InspectionData, 'afterItemsPath' | 'afterItemSelector' | 'afterItemBatcher' | 'maxConcurrency' | 'toleratedFailureCount' | 'toleratedFailurePercentage'>;
 
-/**
- * Runs the input side of `state` on `effective` (its input after InputPath), recording each step in `inspection`.
- * `failed` iterations beyond the tolerated failure threshold fail the Map, as they would in an execution.
- */
-export function runMapInput(
-  scope: StateScope,
-  state: MapState,
-  effective: unknown,
-  readerItems: unknown[] | undefined,
-  failed: number | undefined,
-  inspection: MapInspection,
-): void {
-  // Without the data, the input stands for what the ItemReader read (the developer guide's advice).
-  const items = readerItems ?? itemsOf(scope.name, state, effective);
-  inspection.afterItemsPath = toJson(items);
-  const selector = state.ItemSelector ?? state.Parameters;
+export interface MapInputCase {
+  plan: MapPlan;
+  /** The items when the Map has an ItemReader and no data was given for it (the guide: the input stands for them). */
+  unreadItems: () => unknown[];
+  /** The ItemReader data given (stateConfiguration.mapItemReaderData). */
+  readerItems?: unknown[];
+  /** Failed iterations, checked against the tolerated failure threshold (only with a mocked result). */
+  failed?: number;
+  /** JSONPath shows the items after ItemsPath; JSONata has no ItemsPath. */
+  showItems: boolean;
+}
+
+/** Runs the input side of a Map, recording each step in `inspection`. */
+export async function runMapInput(scope: StateScope, c: MapInputCase, inspection: MapInspection): Promise<void> {
+  const settings = await c.plan.settings();
+  const items = settings.reader ? (c.readerItems ?? c.unreadItems()) : settings.items!;
+  if (c.showItems) inspection.afterItemsPath = toJson(items);
   let inputs = items;
-  if (selector !== undefined) {
-    const context = stateContext(scope);
-    inputs = items.map((value, index) => applyPayloadTemplate(selector, effective, { ...context, Map: { Item: { Index: index, Value: value } } }, 'ItemSelector'));
+  if (c.plan.selects) {
+    inputs = [];
+    for (let index = 0; index < items.length; index++) inputs.push(await c.plan.select(scope, index, items[index]));
     inspection.afterItemSelector = toJson(inputs);
   }
-  if (state.ItemBatcher) {
-    const batchInput = state.ItemBatcher.BatchInput === undefined
-      ? undefined
-      : applyPayloadTemplate(state.ItemBatcher.BatchInput, effective, stateContext(scope), 'BatchInput');
-    inputs = batchItems(inputs, state.ItemBatcher, effective, batchInput);
+  if (settings.batcher) {
+    inputs = batchItems(inputs, settings.batcher.limits, settings.batcher.batchInput);
     inspection.afterItemBatcher = toJson(inputs);
   }
-  concurrencyOf(scope.name, state, effective, DISTRIBUTED_MAP_MAX_CONCURRENCY);
-  inspection.maxConcurrency = (state.MaxConcurrencyPath !== undefined ? readPath(effective, state.MaxConcurrencyPath, 'MaxConcurrencyPath') : state.MaxConcurrency ?? 0) as number;
-  const { count, percentage } = toleranceOf(scope.name, state, effective);
+  inspection.maxConcurrency = settings.maxConcurrency;
+  const { count, percentage } = settings.tolerance;
   if (count !== undefined) inspection.toleratedFailureCount = count;
   if (percentage !== undefined) inspection.toleratedFailurePercentage = percentage;
 
+  const failed = c.failed;
   if (failed === undefined) return;
   if (failed > inputs.length) {
     throw new TestStateRequestError(

@@ -8,7 +8,7 @@ import { mapProcessor } from './map-items';
 import { MAX_PAYLOAD_BYTES } from './quotas';
 import { classifyResource } from './resources/classify';
 import type { InspectionLevel, TestStateRequest } from './test-state-types';
-import type { BranchDefinition, MapState, StateDefinition } from './types';
+import type { BranchDefinition, MapState, QueryLanguage, StateDefinition } from './types';
 
 /** The name a lone state gets, as AWS names it in `$$.State.Name`. */
 export const SINGLE_STATE_NAME = 'StateName';
@@ -32,8 +32,10 @@ export interface TestCase {
   level: InspectionLevel;
   roleArn?: string;
   mock?: TestMock;
-  /** JSON text of the variables object, when any were given. */
-  variables?: string;
+  /** The variables the state sees, when any were given. */
+  variables?: Record<string, unknown>;
+  /** The machine's QueryLanguage (a lone state has none: its own decides). */
+  queryLanguage?: QueryLanguage;
   /** The `context` request field, parsed. */
   context?: Record<string, unknown>;
   /** The state sits in a Map's ItemProcessor: `$$.Map.Item` gets a default. */
@@ -109,21 +111,22 @@ export function readTestCase(request: TestStateRequest): TestCase {
   if (context !== undefined && !isObject(context)) throw validation('context must be a JSON object (a Context object, as $$ shows it).');
 
   const { name, state, machine, insideMap } = resolveState(definitionText, stateName);
+  const queryLanguage = (machine as { QueryLanguage?: QueryLanguage }).QueryLanguage;
   checkMockRules(state, mock, roleArn);
   const loaded = loadForTest(machine, state, mock !== undefined);
   const tested = withOwnResource(findState(loaded, name)!.state, state);
 
   const config = readConfiguration(request.stateConfiguration, tested, mock);
   if (mock?.kind === 'result') checkMockResultShape(tested, mock.result);
-  return { name, state: tested, input, inputText, level, roleArn, mock, variables, context, insideMap, ...config };
+  return { name, state: tested, input, inputText, level, roleArn, mock, variables, queryLanguage, context, insideMap, ...config };
 }
 
-function readVariables(value: unknown): string | undefined {
+function readVariables(value: unknown): Record<string, unknown> | undefined {
   const text = optionalString(value, 'variables', 0, MAX_PAYLOAD_BYTES);
   if (text === undefined) return undefined;
   const parsed = parseJsonField(text, 'variables', 'ValidationException');
   if (!isObject(parsed)) throw validation('variables must be a JSON object: variable names to values.');
-  return Object.keys(parsed).length ? JSON.stringify(parsed) : undefined;
+  return Object.keys(parsed).length ? parsed : undefined;
 }
 
 function readMock(value: unknown): TestMock | undefined {

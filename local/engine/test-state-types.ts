@@ -49,6 +49,8 @@ export interface InspectionErrorDetails {
 /** The data after each step, as JSON text; DEBUG and TRACE only. */
 export interface InspectionData {
   input?: string;
+  /** JSONata: the task's or branches' input after Arguments (JSONata states have no InputPath or Parameters steps). */
+  afterArguments?: string;
   afterInputPath?: string;
   afterParameters?: string;
   result?: string;

@@ -49,9 +49,12 @@ export function scaledMs(seconds: number, timeScale: number): number {
   return Math.max(0, seconds * 1000 * timeScale);
 }
 
-/** An AbortController that also aborts when `parent` does. Returns a detach function to avoid leaks. */
-export function childController(parent: AbortSignal): { controller: AbortController; detach: () => void } {
-  const controller = newController();
+/**
+ * An AbortController that also aborts when `parent` does. Returns a detach function to avoid leaks.
+ * @param fanOut its signal is shared by the branches or iterations of a Parallel or Map (see newController).
+ */
+export function childController(parent: AbortSignal, fanOut = false): { controller: AbortController; detach: () => void } {
+  const controller = newController(fanOut);
   if (parent.aborted) {
     controller.abort(parent.reason);
     return { controller, detach: () => {} };
@@ -61,10 +64,15 @@ export function childController(parent: AbortSignal): { controller: AbortControl
   return { controller, detach: () => parent.removeEventListener('abort', onAbort) };
 }
 
-/** A controller whose signal may have many listeners: one per running Map iteration or task is normal here. */
-export function newController(): AbortController {
+/**
+ * A new controller. One whose signal a Parallel's branches or a Map's iterations share may have a listener per
+ * branch or iteration, more than Node's default ten, which would warn: `fanOut` lifts the limit. Only then: a
+ * signal given setMaxListeners outlives young-generation collections (it is held until a full GC), which costs
+ * dear at one controller per execution when a Distributed Map starts 100,000 of them.
+ */
+export function newController(fanOut = false): AbortController {
   const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
+  if (fanOut) setMaxListeners(0, controller.signal);
   return controller;
 }
 

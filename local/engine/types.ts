@@ -18,41 +18,59 @@ export interface Retrier {
 export interface Catcher {
   ErrorEquals: string[];
   Next: string;
+  /** JSONPath: where the error output goes in the state input. */
   ResultPath?: string | null;
+  /** Variables to set when this catcher handles the error (`$` / `$states.errorOutput` is the error output). */
+  Assign?: JsonObject;
+  /** JSONata: the state output when this catcher handles the error (default: the error output). */
+  Output?: unknown;
 }
+
+/** A field a JSONata state may also give as a `{% … %}` expression, evaluated when the state runs. */
+export type Evaluated<T> = T | string;
 
 export interface ItemReaderDefinition {
   Resource: string;
   Parameters?: JsonObject;
+  /** JSONata: the reader's arguments (an object, or an expression giving one). */
+  Arguments?: unknown;
   ReaderConfig?: {
     InputType?: 'JSON' | 'CSV' | 'JSONL' | 'MANIFEST';
     CSVHeaderLocation?: 'FIRST_ROW' | 'GIVEN';
     CSVHeaders?: string[];
     CSVDelimiter?: 'COMMA' | 'PIPE' | 'SEMICOLON' | 'SPACE' | 'TAB';
-    MaxItems?: number;
+    MaxItems?: Evaluated<number>;
     MaxItemsPath?: string;
   };
 }
 
 export interface ItemBatcherDefinition {
-  MaxItemsPerBatch?: number;
+  MaxItemsPerBatch?: Evaluated<number>;
   MaxItemsPerBatchPath?: string;
-  MaxInputBytesPerBatch?: number;
+  MaxInputBytesPerBatch?: Evaluated<number>;
   MaxInputBytesPerBatchPath?: string;
-  BatchInput?: JsonObject;
+  BatchInput?: unknown;
 }
 
 export interface ResultWriterDefinition {
   Resource: string;
   Parameters?: JsonObject;
+  /** JSONata: the writer's arguments (an object, or an expression giving one). */
+  Arguments?: unknown;
 }
 
 // The pieces states share, as the Amazon States Language groups its fields.
 
+export type QueryLanguage = 'JSONPath' | 'JSONata';
+
 interface StateBase {
   Comment?: string;
-  /** Only JSONPath runs locally; the loader rejects JSONata. */
-  QueryLanguage?: 'JSONPath' | 'JSONata';
+  /** Overrides the machine's QueryLanguage for this state (not for the states inside a Map or Parallel). */
+  QueryLanguage?: QueryLanguage;
+  /** Workflow variables this state sets (every state but Succeed and Fail; the loader checks it). */
+  Assign?: JsonObject;
+  /** JSONata: the state output (every state but Fail); JSON, with `{% … %}` expressions anywhere. */
+  Output?: unknown;
 }
 
 /** Where the branch goes next; the loader has checked that exactly one of the two is there. */
@@ -88,9 +106,11 @@ export interface TaskState extends StateBase, Transition, ResultProcessing, Erro
   Type: 'Task';
   Resource: string;
   Parameters?: PayloadTemplate;
-  TimeoutSeconds?: number;
+  /** JSONata: the task's input (default: the state input). */
+  Arguments?: unknown;
+  TimeoutSeconds?: Evaluated<number>;
   TimeoutSecondsPath?: string;
-  HeartbeatSeconds?: number;
+  HeartbeatSeconds?: Evaluated<number>;
   HeartbeatSecondsPath?: string;
   /** Cross-account tasks; the loader rejects them. */
   Credentials?: JsonObject;
@@ -105,7 +125,7 @@ export interface ChoiceState extends StateBase, InputOutputPaths {
 /** One of Seconds, SecondsPath, Timestamp or TimestampPath. */
 export interface WaitState extends StateBase, Transition, InputOutputPaths {
   Type: 'Wait';
-  Seconds?: number;
+  Seconds?: Evaluated<number>;
   SecondsPath?: string;
   Timestamp?: string;
   TimestampPath?: string;
@@ -127,6 +147,8 @@ export interface ParallelState extends StateBase, Transition, ResultProcessing, 
   Type: 'Parallel';
   Branches: BranchDefinition[];
   Parameters?: PayloadTemplate;
+  /** JSONata: every branch's input (default: the state input). */
+  Arguments?: unknown;
 }
 
 export interface ItemProcessorDefinition extends BranchDefinition {
@@ -136,17 +158,19 @@ export interface ItemProcessorDefinition extends BranchDefinition {
 interface MapStateFields extends StateBase, Transition, ResultProcessing, ErrorHandling {
   Type: 'Map';
   ItemsPath?: string;
+  /** JSONata: the items (an array, or an expression giving one; default: the state input). */
+  Items?: unknown;
   ItemSelector?: PayloadTemplate;
   /** The name ItemSelector had before 2022; still accepted. */
   Parameters?: PayloadTemplate;
-  MaxConcurrency?: number;
+  MaxConcurrency?: Evaluated<number>;
   MaxConcurrencyPath?: string;
   ItemReader?: ItemReaderDefinition;
   ItemBatcher?: ItemBatcherDefinition;
   ResultWriter?: ResultWriterDefinition;
-  ToleratedFailurePercentage?: number;
+  ToleratedFailurePercentage?: Evaluated<number>;
   ToleratedFailurePercentagePath?: string;
-  ToleratedFailureCount?: number;
+  ToleratedFailureCount?: Evaluated<number>;
   ToleratedFailureCountPath?: string;
   Label?: string;
 }
@@ -176,13 +200,16 @@ export type RetryableState = TaskState | ParallelState | MapState;
 export interface BranchDefinition {
   StartAt: string;
   States: Record<string, StateDefinition>;
+  /** Only on a Distributed Map child's definition: the parent machine's language, its states' default. */
+  QueryLanguage?: QueryLanguage;
 }
 
 export interface StateMachineDefinition extends BranchDefinition {
   Comment?: string;
   TimeoutSeconds?: number;
   Version?: string;
-  QueryLanguage?: 'JSONPath' | 'JSONata';
+  /** The language of every state that does not name its own (default JSONPath). */
+  QueryLanguage?: QueryLanguage;
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';

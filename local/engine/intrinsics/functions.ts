@@ -11,6 +11,13 @@ export interface Invocation {
   values: unknown[];
   /** The arguments as written, for checks on their form (JsonToString wants a path). */
   args: IntrinsicArg[];
+  /** Where an unseeded MathRandom and UUID draw from (eval-env.ts: the same on replay); the machine's by default. */
+  draws?: RandomSource;
+}
+
+export interface RandomSource {
+  random(): number;
+  uuid(): string;
 }
 
 interface IntrinsicFunction {
@@ -244,8 +251,8 @@ function jsonMerge(call: Invocation): Record<string, unknown> {
   return { ...left, ...right };
 }
 
-/** mulberry32: a small deterministic generator, so a seeded MathRandom repeats its value. */
-function seededFraction(seed: number): number {
+/** mulberry32: a small deterministic generator, so a seeded MathRandom (or JSONata `$random(seed)`) repeats its value. */
+export function seededFraction(seed: number): number {
   let t = (seed + 0x6d2b79f5) | 0;
   t = Math.imul(t ^ (t >>> 15), t | 1);
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
@@ -256,7 +263,7 @@ function mathRandom(call: Invocation): number {
   const start = roundedIntArg(call, 0, 'start');
   const end = roundedIntArg(call, 1, 'end');
   if (end <= start) throw intrinsicFailure(call.name, `argument 2 (end) ${end} must be greater than argument 1 (start) ${start}`);
-  const fraction = call.values.length === 3 ? seededFraction(roundedIntArg(call, 2, 'seed')) : Math.random();
+  const fraction = call.values.length === 3 ? seededFraction(roundedIntArg(call, 2, 'seed')) : (call.draws ? call.draws.random() : Math.random());
   // Start inclusive, end exclusive.
   return start + Math.floor(fraction * (end - start));
 }
@@ -289,8 +296,8 @@ function stringSplit(call: Invocation): string[] {
   return out;
 }
 
-function uuid(): string {
-  return randomUUID();
+function uuid(call: Invocation): string {
+  return call.draws ? call.draws.uuid() : randomUUID();
 }
 
 export const INTRINSIC_FUNCTIONS: Readonly<Record<string, IntrinsicFunction>> = {

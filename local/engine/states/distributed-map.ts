@@ -1,53 +1,33 @@
-// Distributed Map: items from ItemReader (or ItemsPath), ItemSelector, ItemBatcher, each item or batch run as
-// a child execution with its own history, tolerated failures, and ResultWriter.
+// Distributed Map: items from ItemReader (or the items of the Map's plan), ItemSelector, ItemBatcher, each item or
+// batch run as a child execution with its own history, tolerated failures, and ResultWriter. A child is an
+// execution of its own: it sees none of its parent's variables (the guide: "Distributed Map states cannot
+// currently reference variables in outer scopes"), and its states default to the parent machine's QueryLanguage.
 import { createHash, randomUUID } from 'node:crypto';
 import { localArn } from '../../local-arn';
 import { abortError, StatesError, toStatesError } from '../errors';
 import { batchItems } from '../item-batcher';
 import { readItems } from '../item-reader';
-import { readPath } from '../json-path';
-import { concurrencyOf, itemsOf, runPool } from '../map-items';
-import { applyPayloadTemplate } from '../payload-template';
+import { capConcurrency, runPool } from '../map-items';
+import type { MapPlan, Tolerance } from '../map-plan';
 import { DISTRIBUTED_MAP_MAX_CONCURRENCY, jsonByteLength, MAX_PAYLOAD_BYTES } from '../quotas';
 import { executionArn, stateMachineArn } from '../execution';
 import { toJson } from '../json-text';
 import { childEntry, writeResults, type ChildRecord, type WrittenResults } from '../result-writer';
 import { eventKey } from '../replay';
 import { record, type MapRunProgress, type StateScope, type Thread } from '../run-context';
-import { stateContext } from '../state-context';
-import type { BranchDefinition, Execution, ItemProcessorMapState, MapState } from '../types';
+import { yieldToEventLoop } from '../timers';
+import type { BranchDefinition, Execution, ExecutionResult, ItemProcessorMapState, QueryLanguage } from '../types';
 
-/** ToleratedFailureCount/Percentage (or their …Path forms), checked as AWS checks them. */
-export function toleranceOf(name: string, state: MapState, input: unknown): { count?: number; percentage?: number } {
-  const read = (value: unknown, path: string | undefined, field: string, max: number): number | undefined => {
-    const v = path !== undefined ? readPath(input, path, `${field}Path`) : value;
-    if (v === undefined) return undefined;
-    if (typeof v !== 'number' || v < 0 || v > max) {
-      throw new StatesError('States.Runtime', `Map state '${name}': ${field} must be a number from 0 to ${max}, got ${JSON.stringify(v)}.`);
-    }
-    return v;
-  };
-  return {
-    count: read(state.ToleratedFailureCount, state.ToleratedFailureCountPath, 'ToleratedFailureCount', Number.MAX_SAFE_INTEGER),
-    percentage: read(state.ToleratedFailurePercentage, state.ToleratedFailurePercentagePath, 'ToleratedFailurePercentage', 100),
-  };
-}
+const YIELD_EVERY_CHILDREN = 256;
 
-function exceeds(failed: number, total: number, tolerance: { count?: number; percentage?: number }): boolean {
+function exceeds(failed: number, total: number, tolerance: Tolerance): boolean {
   if (tolerance.count === undefined && tolerance.percentage === undefined) return failed > 0;
   if (tolerance.count !== undefined && failed > tolerance.count) return true;
   if (tolerance.percentage !== undefined && total > 0 && (failed / total) * 100 > tolerance.percentage) return true;
   return false;
 }
 
-async function loadItems(scope: StateScope, state: MapState, effective: unknown): Promise<unknown[]> {
-  const reader = state.ItemReader;
-  if (!reader) return itemsOf(scope.name, state, effective);
-  const parameters = applyPayloadTemplate(reader.Parameters ?? {}, effective, stateContext(scope), 'ItemReader.Parameters');
-  return readItems(scope.thread.run.services.aws.s3(), reader, parameters as Record<string, unknown>, effective);
-}
-
-export async function runDistributedMap(scope: StateScope, state: ItemProcessorMapState, effective: unknown): Promise<unknown> {
+export async function runDistributedMap(scope: StateScope, state: ItemProcessorMapState, plan: MapPlan): Promise<unknown> {
   const { thread, name } = scope;
   const { services, info } = thread.run;
   const label = state.Label ?? name;
@@ -77,65 +57,82 @@ export async function runDistributedMap(scope: StateScope, state: ItemProcessorM
   };
 
   let inputs: unknown[];
-  let tolerance: { count?: number; percentage?: number };
+  let tolerance: Tolerance;
   let concurrency: number;
+  let writerParameters: Record<string, unknown> | undefined;
+  let maxConcurrency: number;
   try {
-    const items = await loadItems(scope, state, effective);
-    const selector = state.ItemSelector ?? state.Parameters;
-    inputs = selector === undefined
-      ? items
-      : items.map((value, index) =>
-          applyPayloadTemplate(selector, effective, { ...stateContext(scope), Map: { Item: { Index: index, Value: value } } }, 'ItemSelector'),
-        );
-    if (state.ItemBatcher) {
-      const batchInput = state.ItemBatcher.BatchInput === undefined
-        ? undefined
-        : applyPayloadTemplate(state.ItemBatcher.BatchInput, effective, stateContext(scope), 'BatchInput');
-      inputs = batchItems(inputs, state.ItemBatcher, effective, batchInput);
+    const settings = await plan.settings();
+    const items = settings.reader
+      ? await readItems(services.aws.s3(), state.ItemReader!, settings.reader.parameters, settings.reader.maxItems)
+      : settings.items!;
+    inputs = items;
+    if (plan.selects) {
+      inputs = [];
+      for (let index = 0; index < items.length; index++) inputs.push(await plan.select(scope, index, items[index]));
     }
-    tolerance = toleranceOf(name, state, effective);
-    concurrency = concurrencyOf(name, state, effective, DISTRIBUTED_MAP_MAX_CONCURRENCY);
+    if (settings.batcher) inputs = batchItems(inputs, settings.batcher.limits, settings.batcher.batchInput);
+    tolerance = settings.tolerance;
+    maxConcurrency = settings.maxConcurrency;
+    concurrency = capConcurrency(maxConcurrency, DISTRIBUTED_MAP_MAX_CONCURRENCY);
+    writerParameters = settings.writerParameters;
   } catch (err) {
     return failRun(err);
   }
   progress.total = inputs.length;
-  figures.maxConcurrency = state.MaxConcurrency === undefined && state.MaxConcurrencyPath === undefined ? 0 : concurrency;
+  figures.maxConcurrency = maxConcurrency === 0 ? 0 : concurrency;
   figures.toleratedFailureCount = tolerance.count ?? 0;
   figures.toleratedFailurePercentage = tolerance.percentage ?? 0;
   announce('RUNNING');
 
-  const children: ChildRecord[] = new Array(inputs.length);
+  // A Map Run of 100,000 items keeps one of these per item: kept small (see recordOf for the full record).
+  const outcomes: (ItemOutcome | undefined)[] = new Array(inputs.length);
+  const recordOf = (index: number): ChildRecord => {
+    const o = outcomes[index]!;
+    const name = o.name ?? childName(mapRunArn, index);
+    const result: ExecutionResult = { status: o.status, startDate: new Date(o.start), stopDate: new Date(o.stop) };
+    if (o.status === 'SUCCEEDED') result.output = o.output;
+    if (o.error !== undefined) result.error = o.error;
+    if (o.cause !== undefined) result.cause = o.cause;
+    return { executionArn: executionArn(services.region, childMachine, name), name, stateMachineArn: stateMachineArn(services.region, childMachine), input: inputs[index], result };
+  };
   const running = new Set<Execution>();
   let thresholdExceeded = false;
   let poolFailed = false;
   const stopAll = () => {
     for (const child of running) void child.stop({ error: 'States.Aborted', cause: 'The Map Run was stopped.' });
   };
-  const settle = (index: number, child: ChildRecord) => {
-    children[index] = child;
-    if (child.result.status === 'SUCCEEDED') progress.succeeded++;
+  const settle = (index: number, outcome: ItemOutcome) => {
+    outcomes[index] = outcome;
+    if (outcome.status === 'SUCCEEDED') progress.succeeded++;
     else progress.failed++;
-    if (child.result.status !== 'SUCCEEDED' && exceeds(progress.failed, inputs.length, tolerance)) {
+    if (outcome.status !== 'SUCCEEDED' && exceeds(progress.failed, inputs.length, tolerance)) {
       thresholdExceeded = true;
       stopAll();
     }
     services.reportMapRun(progress);
   };
   thread.signal.addEventListener('abort', stopAll, { once: true });
+  let started = 0;
   try {
     await runPool(inputs.length, concurrency, async (index) => {
+      // Children that finish at once would start one another in one long run of microtasks: let timers, I/O (an
+      // HTTP server's requests) and the garbage collector's tasks in now and then.
+      if (++started % YIELD_EVERY_CHILDREN === 0) await yieldToEventLoop();
       let child: Execution;
       try {
         child = startChild(thread, state.ItemProcessor, inputs[index], childMachine, { mapRunArn, index, round });
       } catch (err) {
-        // A child that cannot start is a failed item, counted against the tolerated failures like any other.
-        settle(index, unstartedChild(services.region, childMachine, inputs[index], toStatesError(err)));
+        // A child that cannot start is a failed item (named, but never run), counted against the tolerated failures like any other.
+        const e = toStatesError(err);
+        const now = Date.now();
+        settle(index, outcome('FAILED', undefined, e.error, e.cause, now, now, randomUUID()));
         return;
       }
       running.add(child);
-      const result = await child.done;
+      const r = await child.done;
       running.delete(child);
-      settle(index, { executionArn: child.executionArn, name: child.name, stateMachineArn: child.stateMachineArn, input: inputs[index], result });
+      settle(index, outcome(r.status, r.output, r.error, r.cause, r.startDate.getTime(), r.stopDate.getTime(), undefined));
     }, () => thresholdExceeded || poolFailed || thread.signal.aborted);
   } catch (err) {
     // Something broke the pool itself: no child may outlive its Map Run.
@@ -147,16 +144,10 @@ export async function runDistributedMap(scope: StateScope, state: ItemProcessorM
     thread.signal.removeEventListener('abort', stopAll);
   }
   if (thread.signal.aborted) return failRun(undefined);
-  const finished = children.filter((c): c is ChildRecord => c !== undefined);
   let written: WrittenResults | undefined;
   try {
-    written = state.ResultWriter?.Parameters
-      ? await writeResults(
-          services.aws.s3(),
-          applyPayloadTemplate(state.ResultWriter.Parameters, effective, stateContext(scope), 'ResultWriter.Parameters') as Record<string, unknown>,
-          mapRunArn,
-          finished,
-        )
+    written = writerParameters
+      ? await writeResults(services.aws.s3(), writerParameters, mapRunArn, outcomes.flatMap((o, index) => (o ? [recordOf(index)] : [])))
       : undefined;
   } catch (err) {
     return failRun(err);
@@ -168,7 +159,23 @@ export async function runDistributedMap(scope: StateScope, state: ItemProcessorM
   announce('SUCCEEDED');
   if (written) return { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket: written.bucket, Key: written.manifestKey } };
   // Without ResultWriter, AWS returns a failed child's full record, as with Transformation NONE.
-  return children.map((c) => (c.result.status === 'SUCCEEDED' ? c.result.output : childEntry(c)));
+  return outcomes.map((o, index) => (o!.status === 'SUCCEEDED' ? o!.output : childEntry(recordOf(index))));
+}
+
+/** What a Map Run keeps of a finished item; `name` only for one that never started (the others' is childName's). */
+interface ItemOutcome {
+  status: ExecutionResult['status'];
+  output: unknown;
+  error: string | undefined;
+  cause: string | undefined;
+  start: number;
+  stop: number;
+  name: string | undefined;
+}
+
+/** Always every field, in one order: one hidden class for all of a Map Run's outcomes. */
+function outcome(status: ItemOutcome['status'], output: unknown, error: string | undefined, cause: string | undefined, start: number, stop: number, name: string | undefined): ItemOutcome {
+  return { status, output: status === 'SUCCEEDED' ? output : undefined, error, cause, start, stop, name };
 }
 
 /** Starts one item's child execution; an item over 256 KiB fails as AWS reports it, States.DataLimitExceeded. */
@@ -189,7 +196,7 @@ function startChild(
   // redrives the items that did not succeed).
   const existing = services.attachExecution(executionArn(services.region, childMachine, name), { redriveBefore: item.round });
   if (existing) return existing;
-  return services.startExecution(childDefinition(processor), input, {
+  return services.startExecution(childDefinition(processor, thread.run.queryLanguage), input, {
     name,
     stateMachineName: childMachine,
     parentExecutionArn: info.executionArn,
@@ -201,29 +208,23 @@ function startChild(
   });
 }
 
-// One definition object per processor, so the engine serializes it once, not once per item.
+// One definition object per processor, so the engine serializes it once, not once per item. It carries the parent
+// machine's QueryLanguage: the default of the processor's states.
 const childDefinitions = new WeakMap<BranchDefinition, BranchDefinition>();
-function childDefinition(processor: BranchDefinition): BranchDefinition {
+function childDefinition(processor: BranchDefinition, queryLanguage: QueryLanguage): BranchDefinition {
   let definition = childDefinitions.get(processor);
-  if (!definition) childDefinitions.set(processor, (definition = { StartAt: processor.StartAt, States: processor.States }));
+  if (!definition) {
+    definition = { StartAt: processor.StartAt, States: processor.States, ...(queryLanguage === 'JSONata' ? { QueryLanguage: queryLanguage } : {}) };
+    childDefinitions.set(processor, definition);
+  }
   return definition;
 }
 
 /** An item's execution name: a UUID-shaped digest of its Map Run and index, the same on every replay. */
 function childName(mapRunArn: string, index: number): string {
   const hex = createHash('sha256').update(`${mapRunArn}#${index}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** The record of an item whose child execution could not start. */
-function unstartedChild(region: string, childMachine: string, input: unknown, err: StatesError): ChildRecord {
-  const name = randomUUID();
-  const now = new Date();
-  return {
-    executionArn: executionArn(region, childMachine, name),
-    name,
-    stateMachineArn: stateMachineArn(region, childMachine),
-    input,
-    result: { status: 'FAILED', error: err.error, cause: err.cause, startDate: now, stopDate: now },
-  };
+  const name = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  // Kept by the registry for every item: flat, not the tree of pieces a template literal builds (V8 flattens on indexing).
+  name.charCodeAt(0);
+  return name;
 }

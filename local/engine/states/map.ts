@@ -1,42 +1,58 @@
-// Inline Map: ItemsPath → ItemSelector (legacy Parameters) per item with $$.Map.Item → ItemProcessor
-// (legacy Iterator) per item, at most 40 at once → array of results. Distributed mode is delegated.
+// Map. The items (JSONPath: InputPath → ItemsPath; JSONata: Items, default the input), each through ItemSelector
+// with $$.Map.Item into the ItemProcessor (legacy Iterator), at most 40 at once; the result is the array of
+// iteration outputs (JSONPath: → ResultSelector → ResultPath → OutputPath; JSONata: → Output), which Assign reads.
+// Each iteration has its own variable scope, gone when it ends. Distributed mode is delegated.
+import { jsonataAssignment, jsonPathAssignment } from '../assign';
 import { toStatesError } from '../errors';
+import { envOf } from '../eval-env';
 import { applyInputPath, processResult } from '../io-processing';
-import { concurrencyOf, itemsOf, mapProcessor, runPool } from '../map-items';
-import { applyPayloadTemplate } from '../payload-template';
+import { evaluateField, jsonataScope, withStates } from '../jsonata/evaluate';
+import { capConcurrency, mapProcessor, runPool } from '../map-items';
+import { jsonataMapPlan, jsonPathMapPlan, type MapPlan } from '../map-plan';
 import { INLINE_MAP_MAX_CONCURRENCY } from '../quotas';
 import { childThread, record, type StateScope } from '../run-context';
 import { runBranch } from '../run-state';
-import { stateContext } from '../state-context';
 import { childController } from '../timers';
 import type { ItemProcessorMapState, MapState } from '../types';
+import { closeScope } from '../variables';
 import { runDistributedMap } from './distributed-map';
+import type { Outcome } from './state-result';
 
 export function isDistributed(state: MapState): state is ItemProcessorMapState {
   return state.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED';
 }
 
-export async function runMap(scope: StateScope, state: MapState, rawInput: unknown): Promise<unknown> {
-  const effective = applyInputPath(rawInput, state.InputPath);
-  // The templates inside the Map (ItemSelector, ItemReader, BatchInput, ResultWriter) read $$.State.RetryCount
-  // as 0; only ResultSelector sees the attempt.
+/** The Map's own run, as both languages share it; the fields inside read $$.State.RetryCount as 0. */
+function runItems(scope: StateScope, state: MapState, plan: MapPlan): Promise<unknown> {
   const entry = { ...scope, retryCount: 0 };
-  const result = isDistributed(state)
-    ? await runDistributedMap(entry, state, effective)
-    : await runInlineMap(entry, state, effective);
-  return processResult(scope, state, rawInput, result);
+  return isDistributed(state) ? runDistributedMap(entry, state, plan) : runInlineMap(entry, state, plan);
 }
 
-async function runInlineMap(scope: StateScope, state: MapState, effective: unknown): Promise<unknown[]> {
-  const { thread, name } = scope;
-  const items = itemsOf(name, state, effective);
-  const concurrency = concurrencyOf(name, state, effective, INLINE_MAP_MAX_CONCURRENCY);
-  const selector = state.ItemSelector ?? state.Parameters;
+export async function runMap(scope: StateScope, state: MapState, rawInput: unknown): Promise<Outcome> {
+  const effective = applyInputPath(rawInput, state.InputPath, envOf(scope.thread));
+  const result = await runItems(scope, state, jsonPathMapPlan(scope, state, effective));
+  const assign = jsonPathAssignment(scope, state.Assign, result);
+  return { output: processResult(scope, state, rawInput, result), assign };
+}
+
+export async function runJsonataMap(scope: StateScope, state: MapState, input: unknown): Promise<Outcome> {
+  const js = jsonataScope({ ...scope, retryCount: 0 }, { input });
+  const result = await runItems(scope, state, jsonataMapPlan(js, state));
+  const after = withStates(jsonataScope(scope, { input }), { input, result });
+  const assign = await jsonataAssignment(after, state.Assign, 'Assign');
+  return { output: state.Output === undefined ? result : await evaluateField(after, state.Output, 'Output'), assign };
+}
+
+async function runInlineMap(scope: StateScope, state: MapState, plan: MapPlan): Promise<unknown[]> {
+  const { thread } = scope;
+  const settings = await plan.settings();
+  const items = settings.items!;
+  const concurrency = capConcurrency(settings.maxConcurrency, INLINE_MAP_MAX_CONCURRENCY);
   const processor = mapProcessor(state);
   record(thread, 'MapStateStarted', { length: items.length });
   const mapStartedId = thread.lastEventId;
   const forkSeq = thread.seq;
-  const { controller, detach } = childController(thread.signal);
+  const { controller, detach } = childController(thread.signal, true);
   const results = new Array<unknown>(items.length);
   let firstError: unknown;
 
@@ -45,20 +61,20 @@ async function runInlineMap(scope: StateScope, state: MapState, effective: unkno
     const iteration = childThread(thread, controller.signal, forkSeq, index, mapItem);
     iteration.lastEventId = mapStartedId;
     try {
-      record(iteration, 'MapIterationStarted', { name, index });
-      const input = selector !== undefined
-        ? applyPayloadTemplate(selector, effective, stateContext({ ...scope, thread: iteration }), 'ItemSelector')
-        : items[index];
+      record(iteration, 'MapIterationStarted', { name: scope.name, index });
+      const input = plan.selects ? await plan.select({ ...scope, thread: iteration }, index, items[index]) : items[index];
       results[index] = await runBranch(iteration, processor, input);
-      record(iteration, 'MapIterationSucceeded', { name, index });
+      record(iteration, 'MapIterationSucceeded', { name: scope.name, index });
     } catch (err) {
       if (firstError === undefined) {
         firstError = err;
-        if (!controller.signal.aborted) record(iteration, 'MapIterationFailed', { name, index });
+        if (!controller.signal.aborted) record(iteration, 'MapIterationFailed', { name: scope.name, index });
         controller.abort(toStatesError(err));
       } else if (controller.signal.aborted) {
-        record(iteration, 'MapIterationAborted', { name, index });
+        record(iteration, 'MapIterationAborted', { name: scope.name, index });
       }
+    } finally {
+      closeScope(iteration.vars);
     }
   }, () => firstError !== undefined);
   detach();

@@ -1,11 +1,15 @@
 // Task: InputPath → Parameters → the resource (with TimeoutSeconds) → ResultSelector → ResultPath → OutputPath,
 // recording AWS's Task*/LambdaFunction* events. Retry and Catch wrap this in run-state.ts.
+import { jsonataAssignment, jsonPathAssignment } from '../assign';
 import { abortError, StatesError, toStatesError } from '../errors';
-import { applyInputPath, applyParameters, processResult } from '../io-processing';
+import { envOf, type EvalEnv } from '../eval-env';
+import { applyInputPath, applyParameters, noteStage, processResult } from '../io-processing';
+import { evaluateField, evaluateTyped, jsonataScope, QUERY_EVALUATION_ERROR, withStates } from '../jsonata/evaluate';
 import { toJson } from '../json-text';
 import { readPath } from '../json-path';
+import { isPositiveInteger } from '../map-items';
 import { checkPayloadSize } from '../quotas';
-import { callAndWait, heartbeatOf, nextTaskToken } from '../callback-task';
+import { callAndWait, checkedHeartbeat, heartbeatOf, nextTaskToken } from '../callback-task';
 import { mockedCall } from '../mocked-task';
 import { classifyResource, isCallbackResource, resourceLabel, type ResourceKind } from '../resources/classify';
 import { dynamoDbTask } from '../resources/dynamodb';
@@ -15,6 +19,7 @@ import { record, recordedNext, recordedOutcome, type StateScope, type Thread } f
 import { detailsKey } from '../history';
 import { childController, scaledMs, setLongTimeout } from '../timers';
 import type { HistoryEvent, TaskState } from '../types';
+import type { Outcome } from './state-result';
 
 const kinds = new WeakMap<TaskState, ResourceKind>();
 function kindOf(state: TaskState): ResourceKind {
@@ -23,9 +28,9 @@ function kindOf(state: TaskState): ResourceKind {
   return kind;
 }
 
-function timeoutOf(name: string, state: TaskState, input: unknown): number | undefined {
-  if (state.TimeoutSecondsPath === undefined) return state.TimeoutSeconds;
-  const value = readPath(input, state.TimeoutSecondsPath, 'TimeoutSecondsPath');
+function timeoutOf(name: string, state: TaskState, input: unknown, env: EvalEnv): number | undefined {
+  if (state.TimeoutSecondsPath === undefined) return state.TimeoutSeconds as number | undefined;
+  const value = readPath(input, state.TimeoutSecondsPath, 'TimeoutSecondsPath', env);
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
     throw new StatesError('States.Runtime', `The TimeoutSecondsPath of state '${name}' does not reference a positive integer: ${JSON.stringify(value)}`);
   }
@@ -161,13 +166,38 @@ function replayOutcome(thread: Thread, event: HistoryEvent): unknown {
   throw new StatesError(details.error ?? '', details.cause ?? '');
 }
 
-export async function runTask(scope: StateScope, state: TaskState, rawInput: unknown): Promise<unknown> {
-  const effective = applyInputPath(rawInput, state.InputPath);
-  // A callback task's token is known before its TaskScheduled event is recorded: Parameters pass it on.
-  const attempt = isCallbackResource(state.Resource) ? { ...scope, taskToken: nextTaskToken(scope.thread) } : scope;
+/** A callback task's token is known before its TaskScheduled event is recorded: Parameters or Arguments pass it on. */
+function attemptOf(scope: StateScope, state: TaskState): StateScope {
+  return isCallbackResource(state.Resource) ? { ...scope, taskToken: nextTaskToken(scope.thread) } : scope;
+}
+
+export async function runTask(scope: StateScope, state: TaskState, rawInput: unknown): Promise<Outcome> {
+  const env = envOf(scope.thread);
+  const effective = applyInputPath(rawInput, state.InputPath, env);
+  const attempt = attemptOf(scope, state);
   const parameters = applyParameters(attempt, state, effective);
-  const timeoutSeconds = timeoutOf(scope.name, state, effective);
-  const heartbeatSeconds = heartbeatOf(scope.name, state, effective, timeoutSeconds);
+  const timeoutSeconds = timeoutOf(scope.name, state, effective, env);
+  const heartbeatSeconds = heartbeatOf(scope.name, state, effective, timeoutSeconds, env);
   const result = await runResource(attempt, state, parameters, timeoutSeconds, heartbeatSeconds);
-  return processResult(scope, state, rawInput, result);
+  const assign = jsonPathAssignment(scope, state.Assign, result);
+  return { output: processResult(scope, state, rawInput, result), assign };
+}
+
+const positiveInteger = (v: unknown) => (isPositiveInteger(v) ? undefined : 'a positive integer');
+
+/** JSONata: Arguments (default: the input) → the resource → Assign and Output over `$states.result`. */
+export async function runJsonataTask(scope: StateScope, state: TaskState, input: unknown): Promise<Outcome> {
+  const attempt = attemptOf(scope, state);
+  const js = jsonataScope(attempt, { input });
+  const args = state.Arguments === undefined ? input : await evaluateField(js, state.Arguments, 'Arguments');
+  noteStage(scope, 'afterArguments', args);
+  const timeoutSeconds = state.TimeoutSeconds === undefined ? undefined : ((await evaluateTyped(js, state.TimeoutSeconds, 'TimeoutSeconds', positiveInteger)) as number);
+  const heartbeat = state.HeartbeatSeconds === undefined ? undefined : ((await evaluateTyped(js, state.HeartbeatSeconds, 'HeartbeatSeconds', positiveInteger)) as number);
+  const heartbeatSeconds = checkedHeartbeat(scope.name, heartbeat, timeoutSeconds, QUERY_EVALUATION_ERROR);
+  const result = await runResource(attempt, state, args, timeoutSeconds, heartbeatSeconds);
+  noteStage(scope, 'result', result);
+  const after = withStates(js, { input, result });
+  const assign = await jsonataAssignment(after, state.Assign, 'Assign');
+  const output = state.Output === undefined ? result : await evaluateField(after, state.Output, 'Output');
+  return { output, assign };
 }

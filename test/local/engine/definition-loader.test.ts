@@ -82,13 +82,6 @@ describe('loadDefinition', () => {
     expect(problems.join('\n')).to.contain("state 'Work'").and.contain('States.ALL');
   });
 
-  it('rejects JSONata states as not supported locally', () => {
-    const problems = problemsOf({ QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', Output: '{% 1 %}', End: true } } });
-    expect(problems).to.include('definition: QueryLanguage JSONata is not supported locally (JSONPath only)');
-    expect(problems.join('\n')).to.contain("state 'A': Output (JSONata / variables) is not supported locally");
-    // Saying JSONPath explicitly is fine.
-    expect(() => loadDefinition({ QueryLanguage: 'JSONPath', StartAt: 'A', States: { A: { Type: 'Pass', QueryLanguage: 'JSONPath', End: true } } })).to.not.throw();
-  });
 
   it('rejects retrier values CreateStateMachine rejects, naming the state and the retrier', () => {
     const withRetry = (retrier: object) => task('arn:aws:lambda:us-east-1:000000000000:function:F', { Retry: [{ ErrorEquals: ['A'] }, { ErrorEquals: ['B'], ...retrier }] });

@@ -263,6 +263,46 @@ describe('durable executions', () => {
     await expectError(second.control.redriveExecution(execution.executionArn), 'ExecutionNotRedrivable', /redrivable period exceeded/);
   });
 
+  it('a resumed execution computes again what it computed before the crash: $uuid(), $random(), $now(), States.UUID(), States.MathRandom and the variables', async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let holding = false;
+    const handlers: Record<string, TaskHandler> = { Hold: async (input) => {
+      holding = true;
+      await held;
+      return input;
+    } };
+    const machine = loadDefinition({
+      StartAt: 'Draw',
+      States: {
+        Draw: { Type: 'Pass', QueryLanguage: 'JSONata', Assign: { id: '{% $uuid() %}', r: '{% $random() %}', at: '{% $now() %}' }, Output: { picked: '{% $random() %}' }, Next: 'PathDraw' },
+        PathDraw: { Type: 'Pass', Assign: { 'pathId.$': 'States.UUID()', 'pathRandom.$': 'States.MathRandom(0, 1000000)' }, Next: 'Hold' },
+        Hold: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:Hold', Next: 'Show' },
+        Show: { Type: 'Pass', QueryLanguage: 'JSONata', Output: { id: '{% $id %}', r: '{% $r %}', at: '{% $at %}', picked: '{% $states.input.picked %}', pathId: '{% $pathId %}', pathRandom: '{% $pathRandom %}' }, End: true },
+      },
+    });
+    const first = engine(handlers);
+    const execution = first.startExecution(machine, {}, { name: 'draws' });
+    await until(() => holding, 'the task to hold');
+    const assigned = (name: string) => (execution.history.find((e) => e.type === 'PassStateExited' && (e.stateExitedEventDetails as { name: string }).name === name)!
+      .stateExitedEventDetails as { assignedVariables: Record<string, string>; output: string });
+    const before: Record<string, unknown> = {
+      ...Object.fromEntries(Object.entries({ ...assigned('Draw').assignedVariables, ...assigned('PathDraw').assignedVariables }).map(([k, v]) => [k, JSON.parse(v)])),
+      picked: (JSON.parse(assigned('Draw').output) as { picked: number }).picked,
+    };
+    await first.close();
+
+    release();
+    const second = engine(handlers);
+    const resumed = nextTopLevel(second);
+    expect(second.resumeExecutions()).to.equal(1);
+    const result = await (await resumed).done;
+    expect(result.status, `${result.error}: ${result.cause}`).to.equal('SUCCEEDED');
+    expect(result.output).to.deep.equal(before);
+    expect(before.id).to.match(/^[0-9a-f-]{36}$/);
+    expect(before.pathId).to.match(/^[0-9a-f-]{36}$/);
+  });
+
   it('refuses to redrive what AWS refuses, with its error names', async () => {
     const w = work();
     w.release();

@@ -7,7 +7,7 @@ describe('ItemBatcher', () => {
   const items = [{ a: 1 }, { a: 2 }, { a: 3 }, { a: 4 }, { a: 5 }];
 
   it('splits by MaxItemsPerBatch and adds BatchInput to every batch', () => {
-    expect(batchItems(items, { MaxItemsPerBatch: 2 }, {}, { job: 'j' })).to.deep.equal([
+    expect(batchItems(items, { maxItems: 2, maxBytes: 0 }, { job: 'j' })).to.deep.equal([
       { BatchInput: { job: 'j' }, Items: [{ a: 1 }, { a: 2 }] },
       { BatchInput: { job: 'j' }, Items: [{ a: 3 }, { a: 4 }] },
       { BatchInput: { job: 'j' }, Items: [{ a: 5 }] },
@@ -15,17 +15,16 @@ describe('ItemBatcher', () => {
   });
 
   it('keeps each batch within MaxInputBytesPerBatch, counting the whole batch JSON', () => {
-    const batches = batchItems(items, { MaxInputBytesPerBatch: 40 }, {}, undefined) as { Items: unknown[] }[];
+    const batches = batchItems(items, { maxItems: 0, maxBytes: 40 }, undefined) as { Items: unknown[] }[];
     for (const b of batches) expect(Buffer.byteLength(JSON.stringify(b))).to.be.at.most(40);
     expect(batches.flatMap((b) => b.Items)).to.deep.equal(items);
     expect(batches.length).to.be.greaterThan(1);
   });
 
-  it('reads limits from …Path fields and rejects an item too big for any batch', () => {
-    expect(batchItems(items, { MaxItemsPerBatchPath: '$.n' }, { n: 5 }, undefined)).to.have.length(1);
-    expect(() => batchItems([{ big: 'x'.repeat(100) }], { MaxInputBytesPerBatch: 50 }, {}, undefined))
+  it('puts everything in one batch within the limits, and rejects an item too big for any batch', () => {
+    expect(batchItems(items, { maxItems: 5, maxBytes: 0 }, undefined)).to.have.length(1);
+    expect(() => batchItems([{ big: 'x'.repeat(100) }], { maxItems: 0, maxBytes: 50 }, undefined))
       .to.throw(StatesError).with.property('error', 'States.DataLimitExceeded');
-    expect(() => batchItems(items, { MaxItemsPerBatch: -1 }, {}, undefined)).to.throw(/MaxItemsPerBatch/);
   });
 });
 

@@ -59,10 +59,15 @@ describe('local/engine/json-path', () => {
       expect(() => readPath({ a: 'x' }, '$.a.length')).to.throw(StatesError);
     });
 
-    it('says plainly that workflow variables ($name) are not supported', () => {
-      const err = thrown(StatesError, () => readPath({ a: 1 }, '$myVar.a'));
+    it('reads a workflow variable for $name, then the rest of the path in its value; a variable without a value is States.Runtime', () => {
+      const vars = { variable: (name: string) => (name === 'order' ? { total: 7, items: [{ id: 'a' }, { id: 'b' }] } : undefined) };
+      expect(readPath({ total: 1 }, '$order.total', undefined, vars)).to.equal(7);
+      expect(readPath({}, '$order.items[1].id', undefined, vars)).to.equal('b');
+      expect(readPath({}, '$order', undefined, vars)).to.deep.equal({ total: 7, items: [{ id: 'a' }, { id: 'b' }] });
+      expect(readPath({}, '$order.items[*].id', undefined, vars)).to.deep.equal(['a', 'b']);
+      const err = thrown(StatesError, () => readPath({ a: 1 }, '$myVar.a', 'v.$', vars));
       expect(err.error).to.equal('States.Runtime');
-      expect(err.cause).to.contain('$myVar.a').and.to.contain('variables');
+      expect(err.cause).to.contain('$myVar.a').and.to.contain("'$myVar'");
     });
 
     it('rejects a path that does not start with $', () => {

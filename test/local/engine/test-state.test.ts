@@ -562,7 +562,7 @@ describe('engine.testState', () => {
       ['a definition that is not JSON', { definition: '{"Type": ' }, 'InvalidDefinition', /definition is not valid JSON/],
       ['a whole machine without stateName', { definition: { StartAt: 'A', States: { A: pass } } }, 'InvalidDefinition', /name it in stateName/],
       ['a state the ASL rules refuse', { definition: { Type: 'Pass', Next: 'B', End: true } }, 'InvalidDefinition', /StateName/],
-      ['a JSONata state', { definition: { Type: 'Pass', QueryLanguage: 'JSONata', Output: '{% 1 %}', End: true } }, 'InvalidDefinition', /JSONata/],
+      ['a JSONata state with a JSONPath field', { definition: { Type: 'Pass', QueryLanguage: 'JSONata', Parameters: { a: 1 }, End: true } }, 'InvalidDefinition', /The QueryLanguage is set to 'JSONata', but field 'Parameters' is only supported for the 'JSONPath' QueryLanguage/],
       ['a resource the engine cannot call, unmocked', { definition: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Parameters: {}, End: true }, roleArn: ROLE }, 'InvalidDefinition', /sqs:sendMessage: resource is not supported locally/],
       ['an unknown stateName', { definition: { StartAt: 'A', States: { A: pass } }, stateName: 'B' }, 'ValidationException', 'State not found in definition'],
       ['input that is not JSON', { definition: pass, input: '{nope' }, 'InvalidExecutionInput', /input is not valid JSON/],
