@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { FunctionSpec } from '../handlers/catalog-types';
 import { catalog } from '../handlers/catalog';
 import { createEngine, type Engine, type MockConfig } from './engine';
+import type { CodeMode } from './lambda/function-code';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/runtime';
 import { emfFilePath } from './lambda/emf-lines';
 import { resolveFunctionName } from './lambda/function-name';
@@ -28,6 +29,8 @@ export interface LocalStackOptions {
   engineInvoker?: (runner: LambdaInvoker) => LambdaInvoker;
   /** Step Functions Local's mock configuration (SFN_MOCK_CONFIG): executions started on `<arn>#<TestCase>` use it. */
   mockConfig?: MockConfig;
+  /** What the Lambda workers run: the deployed bundles (default) or the TypeScript sources (`--from-source`). */
+  code?: CodeMode;
 }
 
 export interface InvocationRecord {
@@ -79,6 +82,7 @@ function assemble(opts: LocalStackOptions, functions: readonly FunctionSpec[], s
     timeScale: opts.timeScale,
     maxConcurrency: opts.maxConcurrency,
     onLog: opts.onLog,
+    code: opts.code,
     // Handlers' metrics, kept beside the data they describe (local/operate/metrics-source.ts reads them).
     emfFile: emfFilePath(services.dataDir),
   });

@@ -4,7 +4,7 @@ import { access, constants } from 'node:fs/promises';
 
 export type Binary = 'ffmpeg' | 'ffprobe';
 
-const ENV_OVERRIDE: Record<Binary, string> = { ffmpeg: 'FFMPEG_PATH', ffprobe: 'FFPROBE_PATH' };
+export const ENV_OVERRIDE: Record<Binary, string> = { ffmpeg: 'FFMPEG_PATH', ffprobe: 'FFPROBE_PATH' };
 // The ffmpeg Lambda layer unpacks its binaries here.
 const LAYER_DIR = '/opt/bin';
 // Held in variables so bundlers leave these (70 MB of binaries) out of the Lambda zip: in Lambda the layer provides them.

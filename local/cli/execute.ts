@@ -7,7 +7,7 @@ import { createLambdaRuntime, formatLogLine } from '../lambda/runtime';
 import { localPlaceholders } from '../placeholders';
 import { UsageError, defineCommand, type CliCommand } from './command';
 import { defaultCliDeps, type CliDeps } from './cli-deps';
-import { parseOptions, positiveNumber, readJsonArg } from './option-values';
+import { codeMode, FROM_SOURCE_HELP, FROM_SOURCE_OPTION, parseOptions, positiveNumber, readJsonArg } from './option-values';
 
 const help = `Usage: longhaul execute <file.asl.json> [--input <json|@file>] [options]
 
@@ -32,6 +32,7 @@ Options:
   --test-case <name>       The test case of the mock configuration to run (its state machine: see below).
   --state-machine-name <n> The state machine's name, which the mock configuration's StateMachines use.
                            Default: the file's name without .asl.json.
+  --from-source            ${FROM_SOURCE_HELP}
   --quiet                  No progress and no function log lines.
   -h, --help               This text.
 
@@ -57,6 +58,7 @@ interface ExecuteArgs {
   mockConfigFile?: string;
   testCase?: string;
   stateMachineName: string;
+  fromSource: boolean;
 }
 
 function parseExecuteArgs(argv: string[]): ExecuteArgs {
@@ -72,6 +74,7 @@ function parseExecuteArgs(argv: string[]): ExecuteArgs {
     'mock-config': { type: 'string' },
     'test-case': { type: 'string' },
     'state-machine-name': { type: 'string' },
+    ...FROM_SOURCE_OPTION,
   });
   if (positionals.length !== 1) throw new UsageError(`expected exactly one ASL file, got ${positionals.length ? positionals.join(' ') : 'none'}`);
   const sets: Record<string, string> = {};
@@ -96,6 +99,7 @@ function parseExecuteArgs(argv: string[]): ExecuteArgs {
     mockConfigFile: values['mock-config'],
     testCase: values['test-case'],
     stateMachineName: values['state-machine-name'] ?? machineName(positionals[0]!),
+    fromSource: values['from-source'] ?? false,
   };
 }
 
@@ -136,6 +140,7 @@ async function executeFile(deps: ExecuteDeps, argv: string[]): Promise<number> {
     region: services.region,
     timeScale: args.timeScale,
     onLog: (line) => !args.quiet && deps.stderr(formatLogLine(line)),
+    code: codeMode(args.fromSource),
   });
   const engine = createEngine({ lambda: runtime, env: services.env, region: services.region, timeScale: args.timeScale, maxHistoryEvents: args.maxHistoryEvents, mockConfig });
   const interrupt = deps.interrupted();

@@ -3,7 +3,7 @@ import type { FunctionSpec } from '../../handlers/catalog-types';
 import { createLambdaRuntime, formatLogLine } from '../lambda/runtime';
 import type { LogLine } from '../lambda/types';
 import { defaultCliDeps, type CliDeps } from './cli-deps';
-import { parseOptions, positiveNumber, readJsonArg } from './option-values';
+import { codeMode, FROM_SOURCE_HELP, FROM_SOURCE_OPTION, parseOptions, positiveNumber, readJsonArg } from './option-values';
 import { UsageError, defineCommand, type CliCommand } from './command';
 
 export type InvokeDeps = CliDeps;
@@ -21,6 +21,7 @@ Options:
                            Default: a temporary directory, removed at the end.
   --timeout-scale <n>      Multiply the function's timeout by n (0.01 turns 900 s into 9 s).
   --region <region>        Region of the local ARNs and services. Default us-east-1.
+  --from-source            ${FROM_SOURCE_HELP}
   --quiet                  Do not show the function's log lines.
   -h, --help               This text.
 
@@ -38,6 +39,7 @@ interface InvokeArgs {
   timeScale: number;
   region?: string;
   quiet: boolean;
+  fromSource: boolean;
 }
 
 function parseInvokeArgs(argv: string[], known: readonly FunctionSpec[]): InvokeArgs {
@@ -47,6 +49,7 @@ function parseInvokeArgs(argv: string[], known: readonly FunctionSpec[]): Invoke
     'timeout-scale': { type: 'string' },
     region: { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    ...FROM_SOURCE_OPTION,
   });
   if (positionals.length !== 1) {
     throw new UsageError(`expected exactly one function name, got ${positionals.length ? positionals.join(' ') : 'none'}`);
@@ -64,6 +67,7 @@ function parseInvokeArgs(argv: string[], known: readonly FunctionSpec[]): Invoke
     timeScale,
     region: values.region,
     quiet: values.quiet ?? false,
+    fromSource: values['from-source'] ?? false,
   };
 }
 
@@ -81,6 +85,7 @@ async function invokeFunction(deps: InvokeDeps, argv: string[]): Promise<number>
     region: services.region,
     timeScale: args.timeScale,
     onLog,
+    code: codeMode(args.fromSource),
   });
   const stop = new AbortController();
   const interrupt = deps.interrupted();

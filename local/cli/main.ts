@@ -12,8 +12,8 @@ import { watchCommand } from './watch';
 import { timelineCommand } from './timeline';
 import { costCommand } from './cost';
 
-// Local runs use this machine's node 20 (Lambda runs 22): the SDK's notice about node < 22 concerns the
-// laptop, not the job, and would drown the output. Workers get the same setting from the services' env.
+// The CLI itself may run on this machine's node 20: the SDK's notice about node < 22 concerns the laptop,
+// not the job. Workers need no such setting: they run on Lambda's Node 22 (local/lambda/lambda-node.ts).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const commands: CliCommand[] = [invokeCommand, servicesCommand, serveCommand, outputsCommand, executeCommand, runCommand, genCommand, predictCommand, watchCommand, timelineCommand, costCommand];

@@ -1,6 +1,7 @@
 // Parsing option values the same way in every command: errors name the option and are usage errors (exit 2).
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { CodeMode } from '../lambda/function-code';
 import { UsageError } from './command';
 
 /** node's parseArgs with strict options and positionals allowed; an unknown or malformed option is a UsageError. */
@@ -44,4 +45,12 @@ export function wholeNumber(option: string, value: string | undefined): number |
   const n = Number(value);
   if (!Number.isInteger(n)) throw new UsageError(`${option} must be a whole number, got "${value}"`);
   return n;
+}
+
+/** `--from-source`, for every command that runs functions: workers run the TypeScript, not the bundles. */
+export const FROM_SOURCE_OPTION = { 'from-source': { type: 'boolean', default: false } } as const;
+export const FROM_SOURCE_HELP = "Run the functions' TypeScript sources (tsx), not their deployed bundles.";
+
+export function codeMode(fromSource: boolean | undefined): CodeMode {
+  return fromSource ? 'source' : 'bundle';
 }

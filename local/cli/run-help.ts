@@ -2,11 +2,13 @@
 // the pipelines' declarations: flags, help lines and the job schema's defaults.
 import type { Pipeline } from '../../handlers/pipeline';
 import { schemaDefault } from '../run/execution-input';
+import { FROM_SOURCE_HELP } from './option-values';
 
 const COMMON_OPTIONS: [string, string][] = [
   ['--job-id <id>', 'Default: derived from the inputs\' content and the settings, so a re-run of a finished job returns its results without doing the work again.'],
   ['--data-dir <dir>', 'Keep S3 objects and progress records here. Default: a temp dir.'],
   ['--verbose', "Show every function's log lines and a failure's stack trace (default: written to a log file)."],
+  ['--from-source', FROM_SOURCE_HELP],
   ['-h, --help', 'This text.'],
 ];
 

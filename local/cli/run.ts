@@ -11,7 +11,7 @@ import { runJob } from '../run/job-runner';
 import { startLocalStack } from '../stack';
 import { defaultCliDeps, type CliDeps } from './cli-deps';
 import { defineCommand, UsageError, type CliCommand } from './command';
-import { parseOptions, positiveNumber, readJsonArg, wholeNumber } from './option-values';
+import { codeMode, FROM_SOURCE_OPTION, parseOptions, positiveNumber, readJsonArg, wholeNumber } from './option-values';
 import { pipelineHelp, runOverview } from './run-help';
 import { progressPrinter } from './run-progress';
 import { formatSummary } from './run-summary';
@@ -25,6 +25,7 @@ interface RunArgs {
   output?: string;
   dataDir?: string;
   verbose: boolean;
+  fromSource: boolean;
 }
 
 function flagValue(flag: PipelineFlag, text: string): unknown {
@@ -50,6 +51,7 @@ function parseRunArgs(pipeline: Pipeline, argv: string[]): RunArgs {
     'job-id': { type: 'string' },
     'data-dir': { type: 'string' },
     verbose: { type: 'boolean' },
+    ...FROM_SOURCE_OPTION,
   };
   for (const u of pipeline.cli.uploads) options[u.flag] = { type: 'string' };
   for (const f of [...pipeline.cli.flags, ...pipeline.cli.functionFlags]) options[f.name] = { type: 'string' };
@@ -80,6 +82,7 @@ function parseRunArgs(pipeline: Pipeline, argv: string[]): RunArgs {
     output: text('output'),
     dataDir: text('data-dir'),
     verbose: values.verbose === true,
+    fromSource: values['from-source'] === true,
   };
 }
 
@@ -132,7 +135,7 @@ async function runPipeline(deps: RunDeps, pipeline: Pipeline, argv: string[]): P
   const output = resolve(args.output ?? pipeline.defaultOutput(prepared.input, args.request.files));
   const log = await openFunctionLog(pipeline, args.verbose);
   const functions = applyFunctionFlags(deps.functions(), pipeline.cli.functionFlags, args.functionSettings);
-  const stack = await startLocalStack({ dataDir: args.dataDir, functions, onLog: log.onLog });
+  const stack = await startLocalStack({ dataDir: args.dataDir, functions, onLog: log.onLog, code: codeMode(args.fromSource) });
   const printer = progressPrinter(pipeline);
   const interruption = deps.interrupted();
   const abort = new AbortController();

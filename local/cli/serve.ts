@@ -4,7 +4,7 @@ import { exposureWarning } from '../serve/http-front';
 import { DEFAULT_SERVE_PORT, startServe, type Serve, type ServeOptions } from '../serve/serve';
 import { waitForCtrlC, type Interruption } from './cli-deps';
 import { UsageError, defineCommand, type CliCommand } from './command';
-import { parseOptions, positiveNumber, wholeNumber } from './option-values';
+import { FROM_SOURCE_HELP, FROM_SOURCE_OPTION, parseOptions, positiveNumber, wholeNumber } from './option-values';
 import { awsCommand, exportLines, shellQuote } from './shell-text';
 
 /** What the command uses of a started server. */
@@ -20,7 +20,7 @@ export interface ServeDeps {
 
 export const DEFAULT_SERVE_DATA_DIR = '.longhaul/serve';
 
-const help = `Usage: longhaul serve [--port ${DEFAULT_SERVE_PORT}] [--host 127.0.0.1] [--data-dir ${DEFAULT_SERVE_DATA_DIR}] [--time-scale N]
+const help = `Usage: longhaul serve [--port ${DEFAULT_SERVE_PORT}] [--host 127.0.0.1] [--data-dir ${DEFAULT_SERVE_DATA_DIR}] [--time-scale N] [--from-source]
 
 One local endpoint speaking the AWS APIs: Step Functions, Lambda (Invoke, ListFunctions, GetFunction),
 DynamoDB and S3, over the local engine, Lambda runner, dynalite and s3rver. Every catalog function and
@@ -34,6 +34,7 @@ Options:
                      authentication: a warning is printed.
   --data-dir <dir>   Default ${DEFAULT_SERVE_DATA_DIR}. One server per directory.
   --time-scale <n>   Multiplies Lambda timeouts, Wait states and retry intervals (e.g. 0.01).
+  --from-source      ${FROM_SOURCE_HELP}
   -h, --help         This text.
 
 Environment: LONGHAUL_PREFIX and LONGHAUL_STACK name the resources, as for make plan; SFN_MOCK_CONFIG
@@ -93,6 +94,7 @@ async function serveUntilStopped(deps: ServeDeps, argv: string[]): Promise<numbe
     host: { type: 'string' },
     'data-dir': { type: 'string' },
     'time-scale': { type: 'string' },
+    ...FROM_SOURCE_OPTION,
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const port = portOption(values.port);
@@ -107,7 +109,7 @@ async function serveUntilStopped(deps: ServeDeps, argv: string[]): Promise<numbe
   const stopped = deps.untilStopped();
   let serve: RunningServe;
   try {
-    serve = await deps.startServe({ dataDir, port, host, timeScale });
+    serve = await deps.startServe({ dataDir, port, host, timeScale, ...(values['from-source'] ? { code: 'source' as const } : {}) });
   } catch (err) {
     stopped.dispose();
     deps.stderr(`longhaul serve: ${(err as Error).message}`);

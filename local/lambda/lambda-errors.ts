@@ -71,6 +71,14 @@ export function runtimeExited(
   return { errorType, errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${status}` };
 }
 
+/**
+ * The function's code cannot be built or placed (a syntax error, a missing module): what Lambda reports when
+ * the handler's module does not load.
+ */
+export function codeNotLoadable(functionName: string, reason: string): LambdaError {
+  return { errorType: 'Runtime.ImportModuleError', errorMessage: `Error: cannot load the code of ${functionName}: ${reason}` };
+}
+
 export function aborted(requestId: string): LambdaError {
   return { errorType: 'Aborted', errorMessage: `RequestId: ${requestId} Error: Invocation aborted by the caller` };
 }

@@ -4,8 +4,10 @@
 // the function's memory (Runtime.OutOfMemory), as Lambda would.
 //
 // Only for functions of MEMORY_WATCH_MIN_MB or more: node with tsx compiling TypeScript on the fly
-// already holds ~100-150 MB before the handler does anything, which Lambda's node (running bundled
-// JavaScript) does not, so a 128-256 MB function would be killed locally where it fits in AWS.
+// (--from-source) already holds ~70-130 MB before the handler does anything, which Lambda's node
+// (running bundled JavaScript) does not, so a 128-256 MB function would be killed locally where it fits
+// in AWS. Workers running the bundles hold ~50-90 MB, closer to Lambda's; the cap still waits on
+// measuring what Lambda's own runtime takes of a small function's memory.
 import { readdir, readFile } from 'node:fs/promises';
 
 export const MEMORY_WATCH_MIN_MB = 512;

@@ -12,7 +12,10 @@ import { DEFAULT_REGION } from '../../handlers/lib/storage-layout';
 import { resolveFunctionName } from './function-name';
 import { createInvocationSlots, type InvocationSlots, type SlotStats } from './invocation-slots';
 import { createEmfSink, isEmfLine, type EmfSink } from './emf-lines';
-import { aborted, functionNotFound, requestTooLarge } from './lambda-errors';
+import { defaultBundleCacheDir } from './bundle-cache';
+import { createFunctionCode, type CodeMode, type FunctionCode } from './function-code';
+import { lambdaNode } from './lambda-node';
+import { aborted, codeNotLoadable, functionNotFound, requestTooLarge } from './lambda-errors';
 import { encodeEvent, MAX_REQUEST_BYTES, utf8Bytes } from './payload-limits';
 import type { InvokeOptions, InvokeOutcome, LambdaError, LambdaInvoker, LogLine } from './types';
 import { createTmpRoot } from './tmp-root';
@@ -42,6 +45,13 @@ export interface LambdaRuntimeOptions {
   tmpRoot?: string;
   /** Where workers' EMF metric lines are appended as well (`emfFilePath(dataDir)`). Default: kept in the log only. */
   emfFile?: string;
+  /**
+   * `bundle` (default): each function's esbuild bundle, the `index.mjs` its zip deploys, on Lambda's Node
+   * major. `source`: its TypeScript through tsx on the same node (`--from-source`), for development.
+   */
+  code?: CodeMode;
+  /** Where bundles are kept between runs. Default: node_modules/.cache/longhaul/bundles. */
+  bundleCacheDir?: string;
 }
 
 export type RuntimeInvokeOutcome = InvokeOutcome & {
@@ -63,8 +73,10 @@ export interface LambdaRuntime extends LambdaInvoker {
   /** The local ARN of a function, as ASL placeholders are filled. */
   arnOf(name: string): string;
   readonly region: string;
-  /** The directory holding each worker's /tmp (`<tmpRoot>/<Function>-<n>`). */
+  /** The directory holding each worker's /tmp (`<tmpRoot>/<Function>-<n>`), and the functions' code and layers. */
   readonly tmpRoot: string;
+  /** What the workers run: the deployed bundles or the sources. */
+  readonly code: CodeMode;
   stats(): LambdaRuntimeStats;
   /** Kills every worker (and what it spawned), refuses queued invocations, removes the temp dirs. */
   close(): Promise<void>;
@@ -155,6 +167,7 @@ interface RuntimeState {
   specs: ReadonlyMap<string, FunctionSpec>;
   slots: InvocationSlots;
   pool: WorkerPool;
+  code: FunctionCode;
   closing: AbortController;
   counters: { invocations: number; coldStarts: number; errors: number; timeouts: number };
   checkTmpUsage: TmpUsageCheck;
@@ -164,6 +177,8 @@ interface RuntimeState {
 
 export function createLambdaRuntime(opts: LambdaRuntimeOptions): LambdaRuntime {
   validate(opts);
+  // Before anything is created: without Lambda's node there is nothing to run.
+  lambdaNode();
   const settings = resolveSettings(opts);
   const { region, timeScale, onLog, maxConcurrency, tmpRoot } = settings;
   const arnOf = (name: string): string => localFunctionArn(name, region);
@@ -182,6 +197,13 @@ export function createLambdaRuntime(opts: LambdaRuntimeOptions): LambdaRuntime {
     specs: new Map(opts.functions.map((f) => [f.name, f])),
     slots: createInvocationSlots(opts.functions, maxConcurrency, opts.maxConcurrencyPerFunction),
     pool,
+    // Task directories and /opt equivalents go beside the workers' /tmp: outside the repository, removed with it.
+    code: createFunctionCode({
+      mode: opts.code ?? 'bundle',
+      repoRoot,
+      workDir: tmpRoot,
+      bundleCacheDir: opts.bundleCacheDir ?? defaultBundleCacheDir(repoRoot),
+    }),
     closing: createClosingController(),
     counters: { invocations: 0, coldStarts: 0, errors: 0, timeouts: 0 },
     checkTmpUsage: createTmpUsageCheck(onLog),
@@ -194,6 +216,7 @@ export function createLambdaRuntime(opts: LambdaRuntimeOptions): LambdaRuntime {
     arnOf,
     region,
     tmpRoot,
+    code: state.code.mode,
     stats: () => ({ ...state.counters, ...state.slots.stats(), workers: pool.counts() }),
     close: () => close(state),
   };
@@ -246,7 +269,15 @@ async function runOnWorker(
 ): Promise<RuntimeInvokeOutcome> {
   const dead = state.pool.takeIdleDeath(spec.name);
   if (dead) return reportIdleDeath(state, dead, spec, requestId);
-  const worker = state.pool.checkout(spec);
+  let worker = state.pool.checkoutIdle(spec.name);
+  if (!worker) {
+    // A cold start: the function's code is built or found current first (outside its init timeout:
+    // in AWS it was built before the deploy).
+    const located = await state.code.locate(spec);
+    if (signal.aborted) return fail(state, aborted(requestId), requestId);
+    if (!located.ok) return fail(state, codeNotLoadable(spec.name, located.message), requestId);
+    worker = state.pool.start(spec, located.location);
+  }
   const timeoutMs = scaledTimeoutMs(spec, state.settings.timeScale);
   const result = await worker.run({
     requestId,

@@ -2,17 +2,12 @@
 // end-of-invocation marks in its output, its close) heard by one phase at a time (the init phase, then
 // each invocation), and a kill that takes its whole process group, ffmpeg included.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FunctionSpec } from '../../handlers/catalog-types';
+import type { FunctionCodeLocation } from './function-code';
 import { runtimeExited } from './lambda-errors';
 import { createLineSplitter } from './output-lines';
 import type { LambdaError, LogLine } from './types';
 import type { ParentMessage, WorkerMessage } from './worker-protocol';
-
-const workerMain = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker-main.ts');
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** After exit, how long to wait for the pipes to close (a grandchild that escaped the group may hold them). */
 const CLOSE_GRACE_MS = 2000;
@@ -32,7 +27,7 @@ export type WorkerListener = (event: WorkerEvent) => void;
 export interface WorkerChannelOptions {
   spec: FunctionSpec;
   env: Record<string, string>;
-  repoRoot: string;
+  code: FunctionCodeLocation;
   onLog(line: LogLine): void;
 }
 
@@ -133,8 +128,9 @@ export function openWorkerChannel(opts: WorkerChannelOptions): WorkerChannel {
 }
 
 function startWorkerProcess(opts: WorkerChannelOptions): ChildProcess {
-  return spawn(process.execPath, ['--import', tsxLoader, `--max-old-space-size=${heapLimitMb(opts.spec.memoryMb)}`, workerMain], {
-    cwd: opts.repoRoot,
+  const { code } = opts;
+  return spawn(code.node, [...code.execArgv, `--max-old-space-size=${heapLimitMb(opts.spec.memoryMb)}`, code.bootstrap], {
+    cwd: code.taskRoot,
     env: opts.env,
     // Its own process group, so one kill takes whatever the handler started too.
     detached: true,

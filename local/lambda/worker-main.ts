@@ -1,14 +1,22 @@
 // Entry point of a worker process: one warm Lambda execution environment running one function.
 // It loads the handler once (init), then runs one invocation at a time as the parent asks.
+// It runs as an esbuild bundle of itself on Lambda's node (or through tsx with --from-source), so it
+// imports only the small modules of the protocol, never the runner's.
 import { writeSync } from 'node:fs';
-import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { fromThrown, responseTooLarge } from './lambda-errors';
+import { resolveBareImportsFromNodePath } from './node-path-imports';
 import { MAX_RESPONSE_BYTES, utf8Bytes } from './payload-limits';
 import type { LambdaContext, LambdaError } from './types';
-import { WORKER_TMPDIR_VAR } from './worker-env';
-import { END_OF_INVOCATION_MARK, type ParentMessage, type WorkerInit, type WorkerInvoke, type WorkerMessage } from './worker-protocol';
+import {
+  END_OF_INVOCATION_MARK,
+  WORKER_TMPDIR_VAR,
+  type ParentMessage,
+  type WorkerInit,
+  type WorkerInvoke,
+  type WorkerMessage,
+} from './worker-protocol';
 
 type Handler = (event: unknown, context: LambdaContext, callback?: (err: unknown, result?: unknown) => void) => unknown;
 
@@ -30,11 +38,18 @@ function send(message: WorkerMessage): void {
   if (process.connected) process.send!(message);
 }
 
+let watchdogStarted = false;
+
 /**
  * A busy handler blocks this thread's event loop, so 'disconnect' alone cannot notice that the parent
  * died. A watchdog thread with its own loop checks the parent pid and takes the whole group down.
+ * Started with the first invocation, the only code that may block for long: a thread costs tens of ms
+ * of CPU, which would otherwise lengthen every cold start. (A parent that dies while the handler's
+ * module loads is noticed by 'disconnect' once the load is over.)
  */
 function startOrphanWatchdog(): void {
+  if (watchdogStarted) return;
+  watchdogStarted = true;
   const code = `
     const { workerData } = require('node:worker_threads');
     setInterval(() => {
@@ -83,7 +98,8 @@ async function loadHandler(message: WorkerInit): Promise<void> {
   init = message;
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(path.resolve(message.entry)).href)) as Record<string, unknown>;
+    if (message.resolveFromNodePath) resolveBareImportsFromNodePath(process.env.NODE_PATH);
+    mod = (await import(pathToFileURL(message.handlerModule).href)) as Record<string, unknown>;
   } catch (err) {
     const error = fromThrown(err);
     const notFound = (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND';
@@ -93,7 +109,7 @@ async function loadHandler(message: WorkerInit): Promise<void> {
   if (typeof mod.handler !== 'function') {
     send({
       type: 'init-error',
-      error: { errorType: 'Runtime.HandlerNotFound', errorMessage: `${message.entry}.handler is undefined or not exported` },
+      error: { errorType: 'Runtime.HandlerNotFound', errorMessage: `${message.handler} is undefined or not exported` },
     });
     return;
   }
@@ -132,6 +148,7 @@ async function runInvocation(message: WorkerInvoke): Promise<void> {
   if (!init || !handler) throw new Error('invoke before a successful init');
   currentRequestId = message.requestId;
   const { requestId } = message;
+  startOrphanWatchdog();
   let outcome: { payload: string } | { error: LambdaError };
   try {
     const result = await callHandler(handler, JSON.parse(message.event), contextFor(message, init));
@@ -163,7 +180,7 @@ function failFatally(errorType: string | undefined, err: unknown): void {
   setTimeout(() => process.exit(1), 50).unref();
 }
 
-/** Lambda's /tmp: set only now, after tsx has settled its compile cache in the shared temp dir. */
+/** Lambda's /tmp: set only now, after tsx (from source) has settled its compile cache in the shared temp dir. */
 function enterOwnTmpDir(): void {
   const dir = process.env[WORKER_TMPDIR_VAR];
   if (dir) process.env.TMPDIR = dir;
@@ -179,4 +196,3 @@ process.on('message', (message: ParentMessage) => {
   if (message.type === 'init') void loadHandler(message);
   else if (message.type === 'invoke') void runInvocation(message);
 });
-startOrphanWatchdog();

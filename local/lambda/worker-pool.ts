@@ -3,6 +3,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { FunctionSpec } from '../../handlers/catalog-types';
+import type { FunctionCodeLocation } from './function-code';
 import type { LogLine } from './types';
 import { buildWorkerEnv } from './worker-env';
 import { spawnWorker, type LambdaWorker } from './worker-process';
@@ -20,8 +21,10 @@ export interface WorkerPoolOptions {
 }
 
 export interface WorkerPool {
-  /** An idle warm worker of this function, or a new cold one. */
-  checkout(spec: FunctionSpec): LambdaWorker;
+  /** An idle warm worker of this function (most recently used first), if there is one. */
+  checkoutIdle(functionName: string): LambdaWorker | undefined;
+  /** A new cold worker of this function, started from `code`. */
+  start(spec: FunctionSpec, code: FunctionCodeLocation): LambdaWorker;
   /** Back to the idle set if still usable; otherwise killed and forgotten. */
   checkin(worker: LambdaWorker, reusable: boolean): void;
   counts(): { live: number; idle: number; started: number };
@@ -76,7 +79,7 @@ export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
     }
   };
 
-  const start = (spec: FunctionSpec): LambdaWorker => {
+  const start = (spec: FunctionSpec, code: FunctionCodeLocation): LambdaWorker => {
     if (live.size >= opts.maxWorkers) evictOldestIdle();
     started += 1;
     const tmpDir = path.join(opts.tmpRoot, `${spec.name}-${started}`);
@@ -86,7 +89,7 @@ export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
       spec,
       arn: opts.arnOf(spec.name),
       tmpDir,
-      repoRoot: opts.repoRoot,
+      code,
       logStreamName,
       onLog: opts.onLog,
       env: buildWorkerEnv({
@@ -97,6 +100,7 @@ export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
         logStreamName,
         common: opts.commonEnv,
         scaledTimeoutMs: opts.scaledTimeoutMs(spec),
+        code,
       }),
     });
     live.add(worker);
@@ -111,15 +115,16 @@ export function createWorkerPool(opts: WorkerPoolOptions): WorkerPool {
   };
 
   return {
-    checkout(spec) {
-      const list = idleOf(spec.name);
+    checkoutIdle(functionName) {
+      const list = idleOf(functionName);
       while (list.length > 0) {
         const worker = list.pop()!;
         if (worker.isAlive()) return worker;
         forget(worker);
       }
-      return start(spec);
+      return undefined;
     },
+    start,
     checkin(worker, reusable) {
       if (reusable && worker.isAlive() && live.has(worker)) {
         lastUsed.set(worker, ++useClock);

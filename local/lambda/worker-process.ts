@@ -1,6 +1,7 @@
 // The parent's side of one worker process: start it, run invocations on it one at a time (Lambda's
 // init phase first, on a cold start), and tell the pool whether it may serve another.
 import type { FunctionSpec } from '../../handlers/catalog-types';
+import type { FunctionCodeLocation } from './function-code';
 import type { LambdaError, LogLine } from './types';
 import { openWorkerChannel } from './worker-channel';
 import { initializeWorker } from './worker-init';
@@ -12,7 +13,7 @@ export interface WorkerSpawnOptions {
   arn: string;
   env: Record<string, string>;
   tmpDir: string;
-  repoRoot: string;
+  code: FunctionCodeLocation;
   logStreamName: string;
   onLog(line: LogLine): void;
 }
@@ -96,7 +97,10 @@ export function spawnWorker(opts: WorkerSpawnOptions): LambdaWorker {
 function initMessage(opts: WorkerSpawnOptions): WorkerInit {
   return {
     type: 'init',
-    entry: opts.spec.entry,
+    handlerModule: opts.code.handlerModule,
+    handler: opts.code.handler,
+    // The bundle is where Lambda's node looks for layers' packages; sources resolve from the repository.
+    resolveFromNodePath: opts.code.mode === 'bundle',
     functionName: opts.spec.name,
     memoryMb: opts.spec.memoryMb,
     invokedFunctionArn: opts.arn,

@@ -1,10 +1,18 @@
 // Messages between the runtime (parent) and a worker process over the IPC channel.
 import type { LambdaError } from './types';
 
+/** The worker moves this into TMPDIR once its loader is in, so tsx's compile cache stays in the shared temp dir. */
+export const WORKER_TMPDIR_VAR = 'LONGHAUL_WORKER_TMPDIR';
+
 /** Static facts about the function, sent once when the worker starts (Lambda's init phase). */
 export interface WorkerInit {
   type: 'init';
-  entry: string;
+  /** Absolute path of the module exporting the handler. */
+  handlerModule: string;
+  /** Lambda's handler setting (`index.handler`), as its errors name it. */
+  handler: string;
+  /** Bare imports the module cannot resolve are looked up in NODE_PATH, as Lambda's Node runtime does for ES modules. */
+  resolveFromNodePath: boolean;
   functionName: string;
   memoryMb: number;
   invokedFunctionArn: string;

@@ -11,6 +11,7 @@ import { DEFAULT_REGION } from '../../handlers/lib/storage-layout';
 import type { Pipeline } from '../../handlers/pipeline';
 import { readStackConfig } from '../../infra/config';
 import { loadDefinition, loadMockConfig } from '../engine';
+import type { CodeMode } from '../lambda/function-code';
 import type { LambdaError, LogLine } from '../lambda/types';
 import type { Credentials } from '../services';
 import { startLocalStack, type LocalStack } from '../stack';
@@ -53,6 +54,8 @@ export interface ServeOptions {
   onLog?: (line: LogLine) => void;
   /** What went wrong without anyone waiting for it (a failed `Event` invocation, a server fault). Default: stderr. */
   onProblem?: (text: string) => void;
+  /** What the Lambda workers run: the deployed bundles (default) or the TypeScript sources. */
+  code?: CodeMode;
 }
 
 export interface Serve {
@@ -93,6 +96,7 @@ export async function startServe(opts: ServeOptions): Promise<Serve> {
     timeScale: opts.timeScale,
     maxConcurrency: opts.maxConcurrency,
     onLog: opts.onLog,
+    code: opts.code,
     engineInvoker: (runner) => deployedNameInvoker(names, runner),
   });
   let front: HttpFront | undefined;

@@ -54,7 +54,6 @@ export const LOCAL_ENV_NAMES = [
   'AWS_SECRET_ACCESS_KEY',
   'AWS_REQUEST_CHECKSUM_CALCULATION',
   'AWS_RESPONSE_CHECKSUM_VALIDATION',
-  'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
 ] as const;
 
 function servicesEnv(s: Omit<LocalServices, 'env' | 'stop' | 'dataDir'>): Record<string, string> {
@@ -69,8 +68,6 @@ function servicesEnv(s: Omit<LocalServices, 'env' | 'stop' | 'dataDir'>): Record
     // Without these the SDK's stream uploads are stored corrupted by s3rver (see DESIGN, Known facts).
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-    // Local runs use this machine's node 20 (Lambda runs 22); the SDK's upgrade notice would repeat in every worker.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 

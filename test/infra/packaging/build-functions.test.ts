@@ -1,12 +1,12 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import path, { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { catalog } from '../../../handlers/catalog';
 import { functionZipPath } from '../../../infra/artifacts';
 import { buildFunctionZips } from '../../../infra/packaging/build-functions';
-import { bundleFunction } from '../../../infra/packaging/bundle-function';
+import { bundleFunction, bundleFunctionModule } from '../../../infra/packaging/bundle-function';
 import { readZipEntries } from '../../../infra/packaging/zip-contents';
 import { fixtureCatalog } from '../fixtures/catalog';
 
@@ -46,6 +46,14 @@ describe('infra/packaging/build-functions', () => {
     writeFileSync(file, probe);
     const mod = (await import(pathToFileURL(file).href)) as { handler: (e: { key: string }) => Promise<{ key: string; sdk: string }> };
     expect(await mod.handler({ key: 'k' })).to.deep.equal({ key: 'k', sdk: 'function' });
+  });
+
+  it('lists the files a bundle was built from, relative to the root, so the runner knows when it is stale', async () => {
+    const { code, inputs } = await bundleFunctionModule(fixtureCatalog[0], root);
+    expect(Buffer.from(code).equals(Buffer.from(await bundleFunction(fixtureCatalog[0], root)))).to.equal(true);
+    expect(inputs).to.include(fixtureCatalog[0].entry);
+    expect(inputs.some((f) => f.startsWith('node_modules/@aws-sdk/client-s3/'))).to.equal(true);
+    expect(inputs.every((f) => !path.isAbsolute(f) && !f.startsWith('..'))).to.equal(true);
   });
 
   it('reports a handler that does not bundle, naming the function and entry', async () => {

@@ -41,7 +41,8 @@ describe('longhaul run video', function () {
     expect(r.stdout).to.not.match(/^\s+at /m);
     const verbose = await runCli(['run', 'video', '--input', input, '--verbose'], dir);
     expect(verbose.code).to.equal(1);
-    expect(verbose.stdout).to.match(/^\s+at .*inspect-source/m);
+    // The workers run the deployed bundle, whose frames name index.mjs as they do in Lambda's logs.
+    expect(verbose.stdout).to.match(/^\s+at .*\/index\.mjs:\d+/m);
   });
 
   it('lists the pipelines, and each pipeline its options with the job schema\'s defaults', async () => {
