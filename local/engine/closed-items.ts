@@ -4,21 +4,11 @@
 // input and output texts and a few numbers in arrays; the fields its siblings share (machine, definition, parent,
 // Map Run) are kept once, and its ARN and start date are made again when an entry is asked for.
 import type { JournalStart } from './execution-journal';
+import type { ExecutionEntry } from './execution-registry';
 import type { ExecutionStatus } from './types';
 
-/** What the registry keeps of an execution (see execution-registry.ts), as far as a packed item needs. */
-export interface PackableEntry {
-  start: JournalStart;
-  status: ExecutionStatus;
-  stopTime?: number;
-  output?: string;
-  error?: string;
-  cause?: string;
-  redriveCount: number;
-  redriveDate?: Date;
-  round: number;
-  eventCount?: number;
-}
+/** What the registry keeps of an execution, as far as a packed item needs. */
+export type PackableEntry = Omit<ExecutionEntry, 'live' | 'history'>;
 
 /** A start record's fields that are the item's own; every other field is the same for all of a Map Run's items. */
 const OWN_FIELDS = new Set(['executionArn', 'name', 'startDate', 'input', 'round']);

@@ -1,6 +1,7 @@
 // What one execution did, read only through the Step Functions API (so the same code reads `longhaul serve`
 // and AWS): every task attempt with its function, timing, outcome and retry number, the Distributed Map runs
 // with their items (child executions, each read in turn), the states entered, and the transitions AWS bills.
+import type { MapRunCounts } from '../engine/control-types';
 import {
   DescribeExecutionCommand,
   DescribeMapRunCommand,
@@ -67,15 +68,8 @@ export interface MapItemTrace {
   cause?: string;
 }
 
-export interface ItemCounts {
-  pending: number;
-  running: number;
-  succeeded: number;
-  failed: number;
-  timedOut: number;
-  aborted: number;
-  total: number;
-}
+/** DescribeMapRun's item counts, as far as the tools show them. */
+export type ItemCounts = Pick<MapRunCounts, 'pending' | 'running' | 'succeeded' | 'failed' | 'timedOut' | 'aborted' | 'total'>;
 
 export interface MapRunTrace {
   mapRunArn: string;
