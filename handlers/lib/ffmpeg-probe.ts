@@ -2,6 +2,9 @@
 // (frames, keyframes, time span) and packet counts, all without decoding.
 import { z } from 'zod';
 import { run } from './ffmpeg-run';
+import { PacketTally, type VideoPackets } from './packet-tally';
+
+export type { VideoPackets } from './packet-tally';
 
 const numeric = z.union([z.string(), z.number()]).transform((v) => Number(v));
 
@@ -81,57 +84,18 @@ export function mainAudioStream(p: ProbeOutput): ProbeStream | undefined {
   return p.streams.find((s) => s.codec_type === 'audio');
 }
 
-export interface VideoPackets {
-  /** Packets of the stream in demux (decode) order: one per frame for the codecs we accept. */
-  count: number;
-  /** Index (in that order) and presentation time of every keyframe. */
-  keyframes: { index: number; time: number }[];
-  /** Latest presentation end (pts + duration) over all packets, in seconds. */
-  endTime: number;
-  /** Earliest presentation time. */
-  startTime: number;
-  /**
-   * The frames a player shows. An edit list (a file trimmed without re-encoding) keeps the GOP
-   * around each cut but flags the frames outside it "discard" (D): decoded, never displayed.
-   */
-  shown: { count: number; startTime: number; endTime: number };
-  /** Discarded frames presented before the first shown frame, after the last one, and between shown ones. */
-  discarded: { leading: number; trailing: number; inside: number };
-  /** What ffprobe complained about while reading (a truncated file shows up here). */
-  errors: string[];
-}
-
 /**
  * Reads (without decoding) every packet of the video stream with ffprobe: frame count, keyframe
  * positions, time span and edit-list discards. `streamIndex` is the absolute stream index from probe().
  */
 export async function videoPackets(path: string, streamIndex: number): Promise<VideoPackets> {
-  let count = 0;
-  let startTime = Number.POSITIVE_INFINITY;
-  let endTime = 0;
-  const keyframes: VideoPackets['keyframes'] = [];
-  const shown = { count: 0, startTime: Number.POSITIVE_INFINITY, endTime: 0 };
-  const discardedPts: number[] = [];
+  const tally = new PacketTally();
   let partial = '';
   const handleLine = (line: string) => {
     // csv=p=0 with these entries prints: pts_time,duration_time,flags
     const [ptsText, durText, flags] = line.split(',');
     if (flags === undefined) return;
-    const pts = Number(ptsText);
-    const dur = Number(durText);
-    const index = count++;
-    if (!Number.isFinite(pts)) return;
-    const end = pts + (Number.isFinite(dur) ? dur : 0);
-    if (pts < startTime) startTime = pts;
-    if (end > endTime) endTime = end;
-    if (flags.includes('K')) keyframes.push({ index, time: pts });
-    if (flags.includes('D')) {
-      discardedPts.push(pts);
-    } else {
-      shown.count++;
-      if (pts < shown.startTime) shown.startTime = pts;
-      if (end > shown.endTime) shown.endTime = end;
-    }
+    tally.add({ pts: Number(ptsText), duration: Number(durText), key: flags.includes('K'), discard: flags.includes('D') });
   };
   const { stderrTail } = await run(
     'ffprobe',
@@ -146,19 +110,7 @@ export async function videoPackets(path: string, streamIndex: number): Promise<V
     },
   );
   if (partial.trim()) handleLine(partial.trim());
-  if (!Number.isFinite(startTime)) startTime = 0;
-  if (!Number.isFinite(shown.startTime)) shown.startTime = 0;
-  const leading = discardedPts.filter((t) => t < shown.startTime).length;
-  const trailing = discardedPts.filter((t) => t >= shown.endTime).length;
-  return {
-    count,
-    keyframes,
-    startTime,
-    endTime,
-    shown,
-    discarded: { leading, trailing, inside: discardedPts.length - leading - trailing },
-    errors: stderrTail,
-  };
+  return tally.result(stderrTail);
 }
 
 /** Packets per stream type, counted by ffprobe without decoding. */

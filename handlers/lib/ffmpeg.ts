@@ -15,3 +15,4 @@ export {
   type VideoPackets,
 } from './ffmpeg-probe';
 export { countAudioSamples, decodeCheck, type DecodeCheck } from './ffmpeg-decode';
+export { audioTimelineOrigin, scanMedia, type AudioScan, type MediaScan } from './ffmpeg-scan';

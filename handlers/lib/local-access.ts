@@ -47,6 +47,8 @@ const S3_ACTION_OF: Record<string, string> = {
   UploadPart: 's3:PutObject',
   CompleteMultipartUpload: 's3:PutObject',
   AbortMultipartUpload: 's3:AbortMultipartUpload',
+  CopyObject: 's3:PutObject',
+  UploadPartCopy: 's3:PutObject',
   PutObjectTagging: 's3:PutObjectTagging',
   GetObjectTagging: 's3:GetObjectTagging',
   DeleteObject: 's3:DeleteObject',
@@ -63,18 +65,27 @@ interface S3Input {
   Bucket?: string;
   Key?: string;
   Tagging?: string;
+  /** CopyObject, UploadPartCopy: `bucket/key`, the key URL-encoded. */
+  CopySource?: string;
   Delete?: { Objects?: { Key?: string }[] };
 }
 
-/** The S3 requests of one command, as (IAM action, key or undefined for the bucket) pairs. */
-function s3Requests(operation: string, input: S3Input): [string, string | undefined][] {
+/** The S3 requests of one command: IAM action, key (undefined for the bucket), and the bucket when not the command's. */
+type S3Request = [action: string, key: string | undefined, bucket?: string];
+
+function s3Requests(operation: string, input: S3Input): S3Request[] {
   const action = S3_ACTION_OF[operation] ?? `s3:${operation}`;
   if (operation === 'DeleteObjects') return (input.Delete?.Objects ?? []).map((o) => [action, o.Key ?? '']);
   if (input.Key === undefined) return [[action, undefined]];
-  const requests: [string, string | undefined][] = [[action, input.Key]];
+  const requests: S3Request[] = [[action, input.Key]];
   // S3 authorizes a tag set sent with the upload as PutObjectTagging as well.
-  if (input.Tagging && (operation === 'PutObject' || operation === 'CreateMultipartUpload')) {
+  if (input.Tagging && (operation === 'PutObject' || operation === 'CreateMultipartUpload' || operation === 'CopyObject')) {
     requests.push(['s3:PutObjectTagging', input.Key]);
+  }
+  // A copy reads its source: GetObject on it, in the source's bucket.
+  if (input.CopySource !== undefined && (operation === 'CopyObject' || operation === 'UploadPartCopy')) {
+    const [bucket = '', ...key] = input.CopySource.replace(/^\//, '').split('/');
+    requests.push(['s3:GetObject', decodeURIComponent(key.join('/')), bucket]);
   }
   return requests;
 }
@@ -93,9 +104,9 @@ export function enforceS3Access(client: S3Client, grant: LocalAccessGrant): void
     (next, context) => async (args) => {
       const operation = commandOperation(context.commandName);
       const input = args.input as S3Input;
-      for (const [action, key] of s3Requests(operation, input)) {
-        if (s3Allowed(grant, action, input.Bucket, key)) continue;
-        const resource = key === undefined ? `arn:aws:s3:::${input.Bucket}` : `arn:aws:s3:::${input.Bucket}/${key}`;
+      for (const [action, key, bucket = input.Bucket] of s3Requests(operation, input)) {
+        if (s3Allowed(grant, action, bucket, key)) continue;
+        const resource = key === undefined ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${key}`;
         throw accessDenied(
           'AccessDenied',
           403,

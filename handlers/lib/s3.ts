@@ -33,6 +33,11 @@ export interface PutOptions extends BucketOption {
   contentType?: string;
 }
 
+/** Reads of one version only: S3 answers 412 PreconditionFailed once the object at the key has changed. */
+export interface ReadOptions extends BucketOption {
+  ifMatch?: string;
+}
+
 export interface ObjectInfo {
   size: number;
   etag?: string;
@@ -75,10 +80,12 @@ export async function exists(key: string, opts?: BucketOption): Promise<boolean>
   return (await head(key, opts)) !== undefined;
 }
 
-async function getObject(key: string, opts: BucketOption | undefined, range?: string): Promise<GetObjectCommandOutput> {
+async function getObject(key: string, opts: ReadOptions | undefined, range?: string): Promise<GetObjectCommandOutput> {
   const bucket = bucketOf(opts);
   try {
-    return await withTransient(`GetObject ${key}`, () => s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range })));
+    return await withTransient(`GetObject ${key}`, () =>
+      s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range, IfMatch: opts?.ifMatch })),
+    );
   } catch (err) {
     // A wrong bucket is a configuration problem, not a missing input: keep it a plain Error.
     if ((err as { name?: string }).name === 'NoSuchBucket') {
@@ -112,7 +119,7 @@ export async function getRangeStream(key: string, start: number, endInclusive: n
 }
 
 /** Bytes `start..endInclusive` (HTTP Range semantics; the end is clamped to the object's size by S3). */
-export async function getRange(key: string, start: number, endInclusive: number, opts?: BucketOption): Promise<Buffer> {
+export async function getRange(key: string, start: number, endInclusive: number, opts?: ReadOptions): Promise<Buffer> {
   if (!Number.isSafeInteger(start) || start < 0) {
     throw new InvalidInput(`Invalid range start ${start} for ${key}: must be a non-negative integer`, { key, start });
   }
@@ -168,7 +175,7 @@ export async function downloadToFile(key: string, path: string, opts?: BucketOpt
  * Uploads a stream of unknown length (multipart above 5 MiB). S3 makes the object visible only
  * when the upload completes; on failure the multipart upload is aborted, so no partial object exists.
  */
-export async function putStream(key: string, body: Readable, opts?: PutOptions): Promise<void> {
+export async function putStream(key: string, body: Readable, opts?: PutOptions): Promise<{ etag?: string }> {
   const upload = new Upload({
     client: s3Client(),
     // Tagging rides on the PutObject or CreateMultipartUpload itself (lib-storage's `tags` option
@@ -178,15 +185,17 @@ export async function putStream(key: string, body: Readable, opts?: PutOptions):
     partSize: 8 * 1024 * 1024,
     leavePartsOnError: false,
   });
-  await withTransient(`Upload ${key}`, () => upload.done());
+  const done = await withTransient(`Upload ${key}`, () => upload.done());
+  return { etag: done.ETag };
 }
 
-export async function uploadFile(path: string, key: string, opts?: PutOptions): Promise<void> {
-  await putStream(key, createReadStream(path), opts);
+/** Uploads a local file; the ETag S3 gave the object comes back (to pin a later copy to this version). */
+export async function uploadFile(path: string, key: string, opts?: PutOptions): Promise<{ etag?: string }> {
+  return putStream(key, createReadStream(path), opts);
 }
 
 /** The tag set (URL-encoded, as S3's x-amz-tagging takes it) that lets the lifecycle rule expire work/ objects. */
-function workTagging(key: string): string | undefined {
+export function workTagging(key: string): string | undefined {
   return isWorkKey(key) ? `${WORK_RETENTION_TAG.key}=${WORK_RETENTION_TAG.value}` : undefined;
 }
 

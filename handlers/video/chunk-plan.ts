@@ -27,6 +27,11 @@ export const ENCODE_MPX_PER_SECOND: Record<Preset, number> = {
   slower: 3,
   veryslow: 1.5,
 };
+/**
+ * Encoding a second of audio (ffmpeg's AAC encoder) on one Lambda vCPU: about 20 ms measured here on a
+ * tone, set 4x higher for stereo, hard content. Each chunk task encodes its span's audio segment too.
+ */
+export const AUDIO_ENCODE_SECONDS_PER_SECOND = 0.08;
 /** Share of the transcode timeout a chunk is planned to use. */
 export const BUDGET_FRACTION = 1 / 3;
 /** Above this share of the timeout a planned chunk is refused: it would risk a timeout. */
@@ -46,13 +51,15 @@ export interface CostInput {
   outputWidth: number;
   outputHeight: number;
   preset: Preset;
+  /** The source has audio: each chunk also encodes its span's audio segment. */
+  withAudio?: boolean;
 }
 
-/** Estimated seconds of transcode work per second of source video. */
+/** Estimated seconds of transcode work per second of source: the video, and the audio segment of the span. */
 export function costPerSourceSecond(c: CostInput): number {
   const decode = (c.sourceWidth * c.sourceHeight) / (DECODE_MPX_PER_SECOND * 1e6);
   const encode = (c.outputWidth * c.outputHeight) / (ENCODE_MPX_PER_SECOND[c.preset] * 1e6);
-  return c.fps * (decode + encode);
+  return c.fps * (decode + encode) + (c.withAudio ? AUDIO_ENCODE_SECONDS_PER_SECOND : 0);
 }
 
 /** Output width for a target height, keeping the aspect ratio and even (what `scale=-2:H` does). */

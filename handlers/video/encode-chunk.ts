@@ -1,21 +1,32 @@
-// Transcode-chunk's work: one video-only chunk to H.264. `-vsync passthrough` keeps every source
-// timestamp (no frame dropped or duplicated to fit a rate), which is what makes the concatenated
-// chunks frame-exact. ffmpeg is stopped before Lambda's deadline so the failure says what happened.
+// Transcode-chunk's work: one video-only chunk to H.264, and the audio segment of its span to AAC, side
+// by side. `-vsync passthrough` keeps every source timestamp (no frame dropped or duplicated to fit a
+// rate), which is what makes the concatenated chunks frame-exact; the audio segment is cut to whole AAC
+// frames (audio-segment.ts), which is what makes the joined segments sample-exact. Both read their input
+// in place over HTTP; ffmpeg is stopped before Lambda's deadline so the failure says what happened.
 import { join } from 'node:path';
 import type { Deadline } from '../lib/deadline';
 import { InternalError, NamedError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { countPackets, run } from '../lib/ffmpeg';
-import { downloadToFile, uploadFile } from '../lib/s3';
+import { putBuffer, uploadFile } from '../lib/s3';
+import { withRelayedObjects, type ObjectRelay } from '../lib/s3-http-relay';
+import { sideBySide } from '../lib/side-by-side';
 import { withWorkDir } from '../lib/workdir';
+import { readStoredJson } from '../lib/stored-json';
+import { encodeAudioSegment } from './audio-segment';
+import { audioTimelineSchema } from './split-source';
 import type { Manifest, ManifestChunk } from './manifest';
 import { videoKeys } from './keys';
 
 export interface ChunkResult {
   index: number;
   key: string;
+  /** The span's audio segment (AAC frames, ADTS); null when the source has no audio there. */
+  audioKey: string | null;
   frames: number;
   encodeSeconds: number;
+  /** The audio segment's encode, which ran beside the video's. */
+  audioSeconds: number;
 }
 
 /**
@@ -44,12 +55,12 @@ export const ROTATE_FILTERS: Record<0 | 90 | 180 | 270, string | undefined> = {
   270: 'transpose=cclock',
 };
 
-export function encodeArgs(m: Manifest, chunk: ManifestChunk, inPath: string, outPath: string): string[] {
+export function encodeArgs(m: Manifest, chunk: ManifestChunk, input: string, outPath: string): string[] {
   const s = m.job.output;
   const filters = [keepFilter(chunk), ROTATE_FILTERS[m.source.video.rotation], `scale=-2:${s.height}`].filter(Boolean);
   return [
     // Rotation comes from the manifest, not from whatever tag survived the Matroska copy.
-    '-v', 'error', '-y', '-noautorotate', '-i', inPath,
+    '-v', 'error', '-y', '-noautorotate', '-i', input,
     '-map', '0:v:0', '-an', '-sn', '-dn',
     // -2: width follows the aspect ratio, rounded to even, as 4:2:0 requires.
     '-vf', filters.join(','),
@@ -78,50 +89,73 @@ export function encoderThreads(env: NodeJS.ProcessEnv = process.env): string[] {
   return ['-threads', String(n)];
 }
 
-export async function encodeChunk(
-  m: Manifest,
-  chunk: ManifestChunk,
-  deadline: Deadline,
-  log: Logger,
-): Promise<ChunkResult> {
-  return withWorkDir(async (dir) => {
-    const inPath = join(dir, 'in.mkv');
-    const outPath = join(dir, 'out.mp4');
-    await downloadToFile(videoKeys.sourceChunk(m.jobId, chunk.index), inPath);
-
-    let lastFrame = 0;
-    let lastLog = Date.now();
-    const started = Date.now();
-    try {
-      await deadline.withSignal((signal) => run('ffmpeg', encodeArgs(m, chunk, inPath, outPath), {
-        signal,
-        onProgress: (p) => {
-          lastFrame = p.frame;
-          if (Date.now() - lastLog > 30_000) {
-            lastLog = Date.now();
-            log.info('encoding', { chunk: chunk.index, frame: p.frame, of: chunk.outputFrames, speed: p.speed });
-          }
-        },
-      }));
-    } catch (err) {
-      if (deadline.aborted()) {
-        const key = videoKeys.sourceChunk(m.jobId, chunk.index);
-        throw new ChunkOverBudget(
-          `Chunk ${chunk.index} (${key}) stopped ${(deadline.marginMs / 1000).toFixed(1)} s before the Lambda timeout at frame ${lastFrame} of ` +
-            `${chunk.outputFrames} (estimate was ${Math.round(chunk.estimatedSeconds)} s); use a smaller chunkSeconds`,
-          { key, chunk: chunk.index, frame: lastFrame, frames: chunk.outputFrames, estimatedSeconds: chunk.estimatedSeconds },
-        );
+async function encodeVideo(m: Manifest, chunk: ManifestChunk, input: string, outPath: string, signal: AbortSignal, log: Logger, progress: { frame: number }): Promise<number> {
+  let lastLog = Date.now();
+  const started = Date.now();
+  await run('ffmpeg', encodeArgs(m, chunk, input, outPath), {
+    signal,
+    onProgress: (p) => {
+      progress.frame = p.frame;
+      if (Date.now() - lastLog > 30_000) {
+        lastLog = Date.now();
+        log.info('encoding', { chunk: chunk.index, frame: p.frame, of: chunk.outputFrames, speed: p.speed });
       }
-      throw err;
-    }
-    const encodeSeconds = (Date.now() - started) / 1000;
-
-    const { video } = await countPackets(outPath);
-    if (video !== chunk.outputFrames) {
-      throw new InternalError(`Chunk ${chunk.index} encoded to ${video} frames instead of ${chunk.outputFrames}: refusing to publish it`);
-    }
-    const key = videoKeys.encodedChunk(m.jobId, chunk.index);
-    await uploadFile(outPath, key, { contentType: 'video/mp4' });
-    return { index: chunk.index, key, frames: video, encodeSeconds };
+    },
   });
+  return (Date.now() - started) / 1000;
+}
+
+async function encodeAudio(m: Manifest, chunk: ManifestChunk, relay: ObjectRelay, signal: AbortSignal): Promise<{ key: string; seconds: number } | null> {
+  const track = m.source.audio;
+  if (!chunk.audio || !track) return null;
+  const started = Date.now();
+  const input = relay.url(videoKeys.sourceAudio(m.jobId, track.codec));
+  const timeline = await readStoredJson(videoKeys.sourceAudioTimeline(m.jobId), audioTimelineSchema, {
+    missing: `No audio timeline for job ${m.jobId}: run the split task first`,
+    name: `Audio timeline of job ${m.jobId}`,
+  });
+  const frames = await encodeAudioSegment(chunk.audio, { ...track, startPts: timeline.startPts }, input, m.job.output.audioBitrateKbps, signal);
+  const seconds = (Date.now() - started) / 1000;
+  const key = videoKeys.encodedAudio(m.jobId, chunk.index);
+  await putBuffer(key, frames, { contentType: 'audio/aac' });
+  return { key, seconds };
+}
+
+export async function encodeChunk(m: Manifest, chunk: ManifestChunk, deadline: Deadline, log: Logger): Promise<ChunkResult> {
+  const sourceKey = videoKeys.sourceChunk(m.jobId, chunk.index);
+  const reads = [{ key: sourceKey }];
+  if (chunk.audio && m.source.audio) reads.push({ key: videoKeys.sourceAudio(m.jobId, m.source.audio.codec) });
+  return withWorkDir((dir) =>
+    withRelayedObjects(reads, async (relay) => {
+      const outPath = join(dir, 'out.mp4');
+      const progress = { frame: 0 };
+      let encodeSeconds: number;
+      let audio: Awaited<ReturnType<typeof encodeAudio>>;
+      try {
+        [encodeSeconds, audio] = await deadline.withSignal((signal) =>
+          sideBySide(
+            [(s) => encodeVideo(m, chunk, relay.url(sourceKey), outPath, s, log, progress), (s) => encodeAudio(m, chunk, relay, s)],
+            signal,
+          ),
+        );
+      } catch (err) {
+        if (deadline.aborted()) {
+          throw new ChunkOverBudget(
+            `Chunk ${chunk.index} (${sourceKey}) stopped ${(deadline.marginMs / 1000).toFixed(1)} s before the Lambda timeout at frame ${progress.frame} of ` +
+              `${chunk.outputFrames} (estimate was ${Math.round(chunk.estimatedSeconds)} s); use a smaller chunkSeconds`,
+            { key: sourceKey, chunk: chunk.index, frame: progress.frame, frames: chunk.outputFrames, estimatedSeconds: chunk.estimatedSeconds },
+          );
+        }
+        throw err;
+      }
+
+      const { video } = await countPackets(outPath);
+      if (video !== chunk.outputFrames) {
+        throw new InternalError(`Chunk ${chunk.index} encoded to ${video} frames instead of ${chunk.outputFrames}: refusing to publish it`);
+      }
+      const key = videoKeys.encodedChunk(m.jobId, chunk.index);
+      await uploadFile(outPath, key, { contentType: 'video/mp4' });
+      return { index: chunk.index, key, audioKey: audio?.key ?? null, frames: video, encodeSeconds, audioSeconds: audio?.seconds ?? 0 };
+    }),
+  );
 }

@@ -1,6 +1,7 @@
 // Reads what the pipeline needs to know about a source file, and rejects files it cannot process
-// with an InvalidInput that says why: not media, no video, truncated, unreadable audio.
-import { countAudioSamples, displayRotation, FfmpegFailed, mainAudioStream, mainVideoStream, parseRational, probe, videoPackets, type VideoPackets } from '../lib/ffmpeg';
+// with an InvalidInput that says why: not media, no video, truncated, unreadable audio. Two reads of
+// the source: its header (ffprobe), then one pass over its packets that also decodes the audio.
+import { displayRotation, FfmpegFailed, mainAudioStream, mainVideoStream, parseRational, probe, scanMedia, type MediaScan, type VideoPackets } from '../lib/ffmpeg';
 import { InvalidInput } from '../lib/errors';
 import type { Keyframe } from './chunk-plan';
 import type { Manifest } from './manifest';
@@ -14,19 +15,28 @@ export interface SourceFacts {
   discarded: { leading: number; trailing: number };
 }
 
-// ffprobe names the local temp copy; the person reading the error knows the S3 key.
-function unreadable(path: string, key: string, err: FfmpegFailed): InvalidInput {
-  const said = (err.stderrTail.slice(-2).join(' | ') || `exit code ${err.exitCode}`).split(path).join(key);
-  return new InvalidInput(`Input is not a readable media file: ffprobe says: ${said}`, { key }, { cause: err });
+/** Where the source is read from, and how to name it in errors. */
+export interface SourceRef {
+  /** A path or URL ffmpeg reads. */
+  input: string;
+  /** The S3 key: what the person reading an error knows. */
+  key: string;
+  /** Turns what ffmpeg says about `input` into what it says about `key`. */
+  redact: (text: string) => string;
 }
 
-/** `path` is the downloaded copy of `key`; `key` is only used to name the file in errors. */
-export async function inspectSource(path: string, key: string): Promise<SourceFacts> {
+function unreadable(src: SourceRef, err: FfmpegFailed): InvalidInput {
+  const said = src.redact(err.stderrTail.slice(-2).join(' | ') || `exit code ${err.exitCode}`);
+  return new InvalidInput(`Input is not a readable media file: ffprobe says: ${said}`, { key: src.key }, { cause: err });
+}
+
+export async function inspectSource(src: SourceRef): Promise<SourceFacts> {
+  const { key } = src;
   let info;
   try {
-    info = await probe(path);
+    info = await probe(src.input);
   } catch (err) {
-    if (err instanceof FfmpegFailed) throw unreadable(path, key, err);
+    if (err instanceof FfmpegFailed) throw unreadable(src, err);
     throw err;
   }
   const video = mainVideoStream(info);
@@ -47,17 +57,21 @@ export async function inspectSource(path: string, key: string): Promise<SourceFa
     throw new InvalidInput(`Input video is rotated by ${rotation} degrees; only multiples of 90 are supported`, { key });
   }
 
-  let packets: VideoPackets;
+  const audioStream = mainAudioStream(info);
+  let scan: MediaScan;
   try {
-    packets = await videoPackets(path, video.index);
+    scan = await scanMedia(src.input, video.index, audioStream?.index);
   } catch (err) {
-    if (err instanceof FfmpegFailed) throw unreadable(path, key, err);
-    throw err;
+    if (!(err instanceof FfmpegFailed)) throw err;
+    // The scan reads every video packet and decodes the audio: a file whose header reads but whose body does not fails here.
+    const said = src.redact(err.stderrTail.slice(-2).join(' | ') || `exit code ${err.exitCode}`);
+    throw new InvalidInput(`Input cannot be read to its end (video packets and decoded audio): ffmpeg says: ${said}`, { key }, { cause: err });
   }
+  const packets: VideoPackets = scan.video;
   // A truncated file whose index survived (moov first) still probes fine; reading the packets is
   // where the missing data shows up, as errors and as fewer packets than the index promises.
   if (packets.errors.length > 0) {
-    throw new InvalidInput(`Input is truncated or corrupt: ${packets.errors.slice(-2).join(' | ').split(path).join(key)}`, { key });
+    throw new InvalidInput(`Input is truncated or corrupt: ${src.redact(packets.errors.slice(-2).join(' | '))}`, { key });
   }
   if (packets.shown.count === 0) throw new InvalidInput('Input video stream has no frames to show', { key });
   if (packets.discarded.inside > 0) {
@@ -67,26 +81,19 @@ export async function inspectSource(path: string, key: string): Promise<SourceFa
     throw new InvalidInput(`Input is truncated: its index lists ${video.nb_frames} video frames but only ${packets.count} are present`, { key });
   }
 
-  const audioStream = mainAudioStream(info);
-  let audio: Manifest['source']['audio'] = null;
-  if (audioStream) {
-    let counted;
-    try {
-      counted = await countAudioSamples(path);
-    } catch (err) {
-      if (err instanceof FfmpegFailed) {
-        throw new InvalidInput(`Input audio cannot be decoded: ${err.stderrTail.slice(-2).join(' | ').split(path).join(key)}`, { key });
-      }
-      throw err;
-    }
-    audio = {
-      streamIndex: audioStream.index,
-      codec: audioStream.codec_name ?? 'unknown',
-      sampleRate: counted.sampleRate,
-      channels: audioStream.channels ?? 0,
-      samples: counted.samples,
-    };
-  }
+  // A track that decodes to nothing is no audio to carry.
+  const audio: Manifest['source']['audio'] =
+    audioStream && scan.audio && scan.audio.samples > 0
+      ? {
+          streamIndex: audioStream.index,
+          codec: audioStream.codec_name ?? 'unknown',
+          sampleRate: scan.audio.sampleRate,
+          channels: audioStream.channels ?? 0,
+          samples: scan.audio.samples,
+          startPts: scan.audio.startPts,
+          timeBase: audioStream.time_base ?? '',
+        }
+      : null;
 
   return {
     source: {

@@ -21,10 +21,15 @@ const chunkSchema = z.object({
   startTime: z.number(),
   endTime: z.number(),
   estimatedSeconds: z.number(),
+  /** The chunk's audio segment (samples of the decoded track, see audio-plan.ts); null without audio in its span. */
+  audio: z.object({ startSample: z.number().int().min(0), endSample: z.number().int().min(1), final: z.boolean() }).nullable(),
 });
 
+/** Bumped when the manifest changes shape: 3 added the audio segments. */
+export const MANIFEST_VERSION = 3;
+
 export const manifestSchema = z.object({
-  version: z.literal(2),
+  version: z.literal(MANIFEST_VERSION),
   jobId: z.string(),
   /** The execution input as probe normalized it (defaults applied): every later task reads its settings here. */
   job: videoJobSchema,
@@ -60,6 +65,10 @@ export const manifestSchema = z.object({
         channels: z.number().int(),
         /** Decoded samples per channel. */
         samples: z.number().int(),
+        /** Timestamp of the first decoded sample, in samples, on ffmpeg's timeline (-copyts): where segment cuts are counted from. */
+        startPts: z.number().int(),
+        /** The stream's time base as ffprobe states it ("1/48000"): whether its timestamps name samples exactly. */
+        timeBase: z.string(),
       })
       .nullable(),
   }),

@@ -1,5 +1,5 @@
-// The video pipeline, declared once: probe → split → transcode chunks (Distributed Map) + audio → merge
-// and verify. Its functions, its execution input, how `longhaul run video` builds one from a local file
+// The video pipeline, declared once: probe → split → transcode chunks, each with its audio segment
+// (Distributed Map) → merge and verify. Its functions, its execution input, how `longhaul run video` builds one from a local file
 // and flags, and what a finished job reports. See README.md, "The video pipeline".
 import { basename, extname, join } from 'node:path';
 import { z } from 'zod';
@@ -21,11 +21,11 @@ export const videoFunctions: readonly FunctionSpec[] = [
   videoFunction({
     name: 'VideoProbe',
     entry: 'handlers/video/probe.ts',
-    description: 'Validates a video job and its input, reads frames/keyframes/audio, plans keyframe-aligned chunks, writes the manifest',
+    description: 'Validates a video job and its input, reads frames/keyframes/audio, plans keyframe-aligned chunks and audio segments, writes the manifest',
     memoryMb: 1769,
     timeoutSeconds: 900,
-    // Holds the whole source.
-    ephemeralStorageMb: 10240,
+    // Reads the source in place (HTTP ranges): nothing in /tmp.
+    ephemeralStorageMb: 512,
     s3: { read: [keyPatterns.input, keyPatterns.work], write: [keyPatterns.work] },
     table: 'write',
   }),
@@ -35,7 +35,7 @@ export const videoFunctions: readonly FunctionSpec[] = [
     description: 'Cuts the source into video-only chunks at the planned keyframes (stream copy) and extracts its audio track',
     memoryMb: 3008,
     timeoutSeconds: 900,
-    // Source plus its chunks: about twice the source.
+    // Chunks waiting for their upload (at most ~1 GB, see split-source.ts) and the audio track.
     ephemeralStorageMb: 10240,
     s3: { read: [keyPatterns.input, keyPatterns.work], write: [keyPatterns.work] },
     table: 'write',
@@ -43,7 +43,7 @@ export const videoFunctions: readonly FunctionSpec[] = [
   videoFunction({
     name: 'VideoTranscodeChunk',
     entry: 'handlers/video/transcode-chunk.ts',
-    description: 'Transcodes one video-only chunk to H.264 at the requested height, timestamps preserved',
+    description: 'Transcodes one video-only chunk to H.264 at the requested height, timestamps preserved, and its span of audio to AAC frames',
     memoryMb: 3008,
     timeoutSeconds: TRANSCODE_CHUNK_TIMEOUT_SECONDS,
     ephemeralStorageMb: 4096,
@@ -51,22 +51,12 @@ export const videoFunctions: readonly FunctionSpec[] = [
     table: 'write',
   }),
   videoFunction({
-    name: 'VideoTranscodeAudio',
-    entry: 'handlers/video/transcode-audio.ts',
-    description: 'Transcodes the whole audio track once to AAC (skipped when the source has none)',
-    memoryMb: 1769,
-    timeoutSeconds: 900,
-    ephemeralStorageMb: 4096,
-    s3: { read: [keyPatterns.work], write: [keyPatterns.work] },
-    table: 'write',
-  }),
-  videoFunction({
     name: 'VideoMerge',
     entry: 'handlers/video/merge.ts',
-    description: 'Concatenates the transcoded chunks, muxes the audio, verifies against the source and publishes the output',
+    description: 'Concatenates the transcoded chunks, joins the audio segments, verifies against the source and publishes the output',
     memoryMb: 3008,
     timeoutSeconds: 900,
-    // Every encoded chunk plus the merged output.
+    // The merged output and the joined audio (the chunks are read in place).
     ephemeralStorageMb: 10240,
     // Reads under output/ exactly what it checks before redoing work: its marker (the verification
     // record) and the published video. HeadObject needs s3:GetObject: without it S3 answers 403, not 404.

@@ -1,16 +1,16 @@
-// Probe's work: check the input exists and is media we can cut, then plan the chunks and write
-// the manifest. Separate from the handler so the steps read top to bottom without Lambda plumbing.
-import { join } from 'node:path';
+// Probe's work: check the input exists and is media we can cut, then plan the chunks (and their audio
+// segments) and write the manifest. Separate from the handler so the steps read top to bottom without
+// Lambda plumbing. The source is read in place (HTTP ranges through the handler's S3 client), not copied.
 import type { Logger } from '../lib/logger';
 import { InvalidInput } from '../lib/errors';
 import type { InputObject } from '../lib/job-fingerprint';
-import { downloadToFile } from '../lib/s3';
-import { assertFits, availableBytes, withWorkDir } from '../lib/workdir';
-import { assertChunksFit, chunkTarget, outputWidthFor, planChunks } from './chunk-plan';
+import { withRelayedObjects } from '../lib/s3-http-relay';
+import { planAudioSegments, sampleExactTimeBase } from './audio-plan';
+import { assertChunksFit, AUDIO_ENCODE_SECONDS_PER_SECOND, chunkTarget, outputWidthFor, planChunks } from './chunk-plan';
 import { inspectSource } from './inspect-source';
 import type { VideoJob } from './job-input';
-import { writeManifest, type Manifest } from './manifest';
-import { videoKeys } from './keys';
+import { MANIFEST_VERSION, writeManifest, type Manifest } from './manifest';
+import { audioContainer, videoKeys } from './keys';
 import { TRANSCODE_CHUNK_TIMEOUT_SECONDS } from './pipeline';
 
 /** What probe returns to the state machine: keys and small numbers only. */
@@ -29,13 +29,8 @@ export async function planJob(job: VideoJob, input: InputObject, log: Logger): P
   const key = job.input.key;
   if (input.size === 0) throw new InvalidInput(`Input ${key} is empty (0 bytes)`, { key });
 
-  const facts = await withWorkDir(async (dir) => {
-    assertFits(input.size, await availableBytes(dir), 'Probing the input', key);
-    const path = join(dir, 'source');
-    await downloadToFile(key, path);
-    return inspectSource(path, key);
-  });
-  const { video } = facts.source;
+  const facts = await withRelayedObjects([input], (relay) => inspectSource({ input: relay.url(key), key, redact: relay.redact }));
+  const { video, audio } = facts.source;
 
   // The requested height is the height people see: for rotated (phone) video, the coded width.
   const turned = video.rotation === 90 || video.rotation === 270;
@@ -48,6 +43,7 @@ export async function planJob(job: VideoJob, input: InputObject, log: Logger): P
     outputWidth,
     outputHeight: job.output.height,
     preset: job.output.preset,
+    withAudio: audio !== null,
     durationSeconds: video.durationSeconds,
     timeoutSeconds,
     maxConcurrency: job.maxConcurrency,
@@ -60,8 +56,20 @@ export async function planJob(job: VideoJob, input: InputObject, log: Logger): P
     throw new InvalidInput('Input has an edit list that hides a whole chunk of frames; re-mux or re-encode it first', { key });
   }
 
+  // Segments need timestamps that name samples exactly, in the source and in split's copy of the track.
+  const exactCuts = audio ? audioContainer(audio.codec).exactCuts && sampleExactTimeBase(audio.timeBase, audio.sampleRate) : true;
+  const segments = audio
+    ? planAudioSegments(planned.map((c) => c.startTime), { samples: audio.samples, sampleRate: audio.sampleRate, startTime: audio.startPts / audio.sampleRate }, exactCuts)
+    : planned.map(() => null);
+  // What each chunk task encodes: its video, and its audio segment (the whole track for a codec that cannot be cut).
+  const estimate = (c: (typeof planned)[number], i: number) => {
+    const seg = segments[i];
+    const extraAudio = seg && !exactCuts ? (seg.endSample - seg.startSample) / audio!.sampleRate - (c.endTime - c.startTime) : 0;
+    return (c.endTime - c.startTime) * target.costPerSourceSecond + Math.max(0, extraAudio) * AUDIO_ENCODE_SECONDS_PER_SECOND;
+  };
+
   const manifest: Manifest = {
-    version: 2,
+    version: MANIFEST_VERSION,
     jobId: job.jobId,
     job,
     inputObject: input,
@@ -82,7 +90,8 @@ export async function planJob(job: VideoJob, input: InputObject, log: Logger): P
         skipLeading,
         skipTrailing,
         outputFrames: c.frameCount - skipLeading - skipTrailing,
-        estimatedSeconds: (c.endTime - c.startTime) * target.costPerSourceSecond,
+        estimatedSeconds: estimate(c, i),
+        audio: segments[i] ?? null,
       };
     }),
   };

@@ -5,6 +5,7 @@ import { taskMarkerKey } from '../lib/idempotency';
 import { setJobStep, setJobTotal } from '../lib/progress';
 import { defineTask } from '../lib/task';
 import { videoJobSchema } from './job-input';
+import { MANIFEST_VERSION } from './manifest';
 import { planJob, type ProbeResult } from './plan-job';
 
 export const handler = defineTask({
@@ -16,7 +17,9 @@ export const handler = defineTask({
   // The plan (and the Map's MaxConcurrencyPath) takes the stack's cap; the fingerprint keeps the job as asked.
   work: ({ event, loaded, log }) => planJob(capConcurrency(event, (m, d) => log.warn(m, d)), loaded, log),
   once: {
-    marker: (job) => taskMarkerKey(job.jobId, 'probe'),
+    // Named after the manifest version it wrote: a job planned by an earlier version, whose manifest the
+    // later tasks can no longer read, is planned again instead of failing at split.
+    marker: (job) => taskMarkerKey(job.jobId, `probe-v${MANIFEST_VERSION}`),
     fingerprint: ({ event, loaded }) => jobFingerprint(event, [loaded]),
     // work/ expires: a marker whose plan is gone must not be trusted.
     outputs: (r) => [r.manifestKey, r.chunksKey],

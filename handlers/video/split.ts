@@ -15,7 +15,7 @@ export const handler = manifestTask({
   step: { name: 'split' },
   work: ({ loaded, log }) => splitSource(loaded, log),
   marker: videoKeys.splitMarker,
-  outputs: (r) => [...r.chunkKeys, ...(r.audioKey ? [r.audioKey] : [])],
+  outputs: (r) => [...r.chunkKeys, ...(r.audioKey ? [r.audioKey] : []), ...(r.audioTimelineKey ? [r.audioTimelineKey] : [])],
   // The chunks' step: they run as many parallel tasks, none of which should write it.
   after: (_r, { jobId }) => setJobStep(jobId, 'transcode'),
   respond: (r, { jobId }): SplitOutput => ({ jobId, chunkCount: r.chunkKeys.length, audioKey: r.audioKey }),

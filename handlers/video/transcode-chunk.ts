@@ -1,4 +1,4 @@
-// Lambda: transcodes one chunk (one Distributed Map item), counted as one of the job's units.
+// Lambda: transcodes one chunk and its audio segment (one Distributed Map item), counted as one of the job's units.
 import { z } from 'zod';
 import { jobIdSchema } from '../lib/validation';
 import { defineTask } from '../lib/task';
@@ -26,7 +26,7 @@ export const handler = defineTask({
   once: {
     marker: ({ jobId, index }) => videoKeys.encodedChunkMarker(jobId, index),
     fingerprint: ({ loaded }) => jobFingerprintOf(loaded.manifest),
-    outputs: (r) => [r.key],
+    outputs: (r) => [r.key, ...(r.audioKey ? [r.audioKey] : [])],
   },
   respond: (r, { reused }): ChunkResult & { reused: boolean } => ({ ...r, reused }),
 });

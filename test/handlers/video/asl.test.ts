@@ -56,21 +56,21 @@ describe('asl/video.asl.json', () => {
     expect(result.isValid).to.equal(true);
   });
 
-  it('runs Probe → Split → Transcode (chunks ∥ audio) → Merge → Done', () => {
+  it('runs Probe → Split → TranscodeChunks (each chunk with its audio segment) → Merge → Done', () => {
     const order: string[] = [];
     let name: string | undefined = machine.StartAt;
     while (name) {
       order.push(name);
       name = machine.States[name]!.Next as string | undefined;
     }
-    expect(order).to.deep.equal(['Probe', 'Split', 'Transcode', 'Merge', 'Done']);
-    const branches = machine.States.Transcode!.Branches as Machine[];
-    expect(branches.map((b) => b.StartAt)).to.deep.equal(['TranscodeChunks', 'TranscodeAudio']);
+    expect(order).to.deep.equal(['Probe', 'Split', 'TranscodeChunks', 'Merge', 'Done']);
+    // No task takes the whole audio track: it is encoded in segments, inside the chunk tasks.
+    expect(allStates(machine).map(([n]) => n)).to.not.include('TranscodeAudio');
   });
 
   it('every task invokes a Lambda and retries the Lambda service errors and TransientError with back-off', () => {
     const tasks = allStates(machine).filter(([, s]) => s.Type === 'Task');
-    expect(tasks.map(([n]) => n).sort()).to.deep.equal(['Merge', 'Probe', 'RecordFailure', 'Split', 'TranscodeAudio', 'TranscodeChunk']);
+    expect(tasks.map(([n]) => n).sort()).to.deep.equal(['Merge', 'Probe', 'RecordFailure', 'Split', 'TranscodeChunk']);
     for (const [name, task] of tasks) {
       expect(task.Resource, name).to.equal('arn:aws:states:::lambda:invoke');
       const params = task.Parameters as Record<string, unknown>;
@@ -89,7 +89,7 @@ describe('asl/video.asl.json', () => {
   });
 
   it('every top-level work state catches everything into RecordFailure, which always reaches JobFailed', () => {
-    for (const name of ['Probe', 'Split', 'Transcode', 'Merge']) {
+    for (const name of ['Probe', 'Split', 'TranscodeChunks', 'Merge']) {
       const catches = machine.States[name]!.Catch as { ErrorEquals: string[]; Next: string; ResultPath: string }[];
       expect(catches, name).to.deep.equal([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }]);
     }
@@ -103,7 +103,7 @@ describe('asl/video.asl.json', () => {
   });
 
   it('reads the chunk list from S3 with a Distributed Map and passes only keys and indexes', () => {
-    const map = (machine.States.Transcode!.Branches as Machine[])[0]!.States.TranscodeChunks!;
+    const map = machine.States.TranscodeChunks!;
     expect(map.ItemReader).to.deep.equal({
       Resource: 'arn:aws:states:::s3:getObject',
       ReaderConfig: { InputType: 'JSON' },

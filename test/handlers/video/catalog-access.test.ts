@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { findFunction } from '../../../handlers/catalog';
 import { s3Client } from '../../../handlers/lib/s3';
 import { useLocalServices } from '../../support/services';
-import { fakeContext, jobInput, merge, probe, split, transcodeAudio, transcodeChunk, uploadClip } from './pipeline-steps';
+import { fakeContext, jobInput, merge, probe, split, transcodeChunk, uploadClip } from './pipeline-steps';
 
 type Access = 'read' | 'write';
 
@@ -14,6 +14,9 @@ const ACCESS: Record<string, Access> = {
   GetObjectCommand: 'read',
   HeadObjectCommand: 'read',
   PutObjectCommand: 'write',
+  // A server-side copy writes its key and reads its CopySource (recorded as a read of that key).
+  CopyObjectCommand: 'write',
+  UploadPartCopyCommand: 'write',
   CreateMultipartUploadCommand: 'write',
   UploadPartCommand: 'write',
   CompleteMultipartUploadCommand: 'write',
@@ -40,6 +43,12 @@ function keysOf(command: string, input: Record<string, unknown>): string[] {
   return typeof input.Key === 'string' ? [input.Key] : [];
 }
 
+/** The key a copy reads (`bucket/key`, URL-encoded), if the call is a copy. */
+function copySourceKey(input: Record<string, unknown>): string | undefined {
+  if (typeof input.CopySource !== 'string') return undefined;
+  return decodeURIComponent(input.CopySource.split('/').slice(1).join('/'));
+}
+
 describe('video handlers stay inside their catalog S3 access', function () {
   this.timeout(120_000);
   useLocalServices();
@@ -52,6 +61,8 @@ describe('video handlers stay inside their catalog S3 access', function () {
       (next, context) => async (args) => {
         const input = args.input as Record<string, unknown>;
         for (const key of keysOf(context.commandName ?? '', input)) requests.push({ fn: current, command: context.commandName ?? '', key });
+        const source = copySourceKey(input);
+        if (source !== undefined) requests.push({ fn: current, command: 'GetObjectCommand', key: source });
         return next(args);
       },
       { step: 'initialize', name: 'recordCatalogAccess' },
@@ -74,7 +85,6 @@ describe('video handlers stay inside their catalog S3 access', function () {
         for (let index = 0; index < plan.chunkCount; index++) {
           await as('VideoTranscodeChunk', () => transcodeChunk({ jobId, index }, fakeContext('VideoTranscodeChunk')));
         }
-        await as('VideoTranscodeAudio', () => transcodeAudio({ jobId }, fakeContext('VideoTranscodeAudio')));
         await as('VideoMerge', () => merge({ jobId }, fakeContext('VideoMerge')));
       }
     } finally {
@@ -84,7 +94,7 @@ describe('video handlers stay inside their catalog S3 access', function () {
     const handlerRequests = requests.filter((r) => r.fn !== '');
     // The recorder saw each function, the merge's reads under output/ included.
     expect(new Set(handlerRequests.map((r) => r.fn))).to.deep.equal(
-      new Set(['VideoProbe', 'VideoSplit', 'VideoTranscodeChunk', 'VideoTranscodeAudio', 'VideoMerge']),
+      new Set(['VideoProbe', 'VideoSplit', 'VideoTranscodeChunk', 'VideoMerge']),
     );
     expect(handlerRequests.some((r) => r.fn === 'VideoMerge' && r.command === 'HeadObjectCommand' && r.key.includes('/output/'))).to.equal(true);
 

@@ -3,11 +3,11 @@ import { expect } from 'chai';
 import { encodeArgs, encoderThreads, FFMPEG_THREADS_ENV, keepFilter } from '../../../handlers/video/encode-chunk';
 import type { Manifest, ManifestChunk } from '../../../handlers/video/manifest';
 
-const chunk: ManifestChunk = { index: 0, startFrame: 0, frameCount: 50, skipLeading: 0, skipTrailing: 0, outputFrames: 50, startTime: 0, endTime: 2, estimatedSeconds: 1 };
+const chunk: ManifestChunk = { index: 0, startFrame: 0, frameCount: 50, skipLeading: 0, skipTrailing: 0, outputFrames: 50, startTime: 0, endTime: 2, estimatedSeconds: 1, audio: null };
 
 function manifest(rotation: 0 | 90 | 180 | 270): Manifest {
   return {
-    version: 2,
+    version: 3,
     jobId: 'j',
     job: {
       jobId: 'j',

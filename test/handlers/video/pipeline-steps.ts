@@ -11,13 +11,12 @@ import type { LambdaContext } from '../../../handlers/lib/lambda-context';
 import { handler as probe } from '../../../handlers/video/probe';
 import { handler as split } from '../../../handlers/video/split';
 import { handler as transcodeChunk } from '../../../handlers/video/transcode-chunk';
-import { handler as transcodeAudio } from '../../../handlers/video/transcode-audio';
 import { handler as merge } from '../../../handlers/video/merge';
 import { handler as recordFailure } from '../../../handlers/shared/record-failure';
 import { generateClip, rotateByMetadata, trimByEditList, type ClipOptions } from '../../support/media';
 import './logs-restored';
 
-export { probe, split, transcodeChunk, transcodeAudio, merge, recordFailure };
+export { probe, split, transcodeChunk, merge, recordFailure };
 
 /** A Lambda-like context whose remaining time really runs down. */
 export function fakeContext(functionName: string, timeoutMs = 900_000): LambdaContext {
@@ -88,7 +87,7 @@ export function jobInput(jobId: string, key: string, o: JobOptions = {}) {
   };
 }
 
-/** probe → split → every chunk → audio → merge, as the ASL orders them. */
+/** probe → split → every chunk (with its audio segment) → merge, as the ASL orders them. */
 export async function runPipeline(input: ReturnType<typeof jobInput>) {
   const plan = await probe(input, fakeContext('VideoProbe'));
   const splitOut = await split({ jobId: input.jobId }, fakeContext('VideoSplit'));
@@ -96,9 +95,8 @@ export async function runPipeline(input: ReturnType<typeof jobInput>) {
   for (let index = 0; index < plan.chunkCount; index++) {
     chunks.push(await transcodeChunk({ jobId: input.jobId, index }, fakeContext('VideoTranscodeChunk')));
   }
-  const audio = await transcodeAudio({ jobId: input.jobId }, fakeContext('VideoTranscodeAudio'));
   const merged = await merge({ jobId: input.jobId }, fakeContext('VideoMerge'));
-  return { plan, split: splitOut, chunks, audio, merged };
+  return { plan, split: splitOut, chunks, merged };
 }
 
 export interface MediaFigures {

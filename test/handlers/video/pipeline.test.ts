@@ -18,7 +18,6 @@ import {
   probe,
   runPipeline,
   split,
-  transcodeAudio,
   transcodeChunk,
   uploadClip,
   uploadSameClip,
@@ -64,7 +63,7 @@ describe('video pipeline handlers (real S3, DynamoDB, ffmpeg)', function () {
     const jobId = 'v-2997-silent';
     const key = await uploadClip(jobId, { fps: '30000/1001', gop: 15, durationSeconds: 3, audio: false });
     const out = await runPipeline(jobInput(jobId, key, { chunkSeconds: 1 }));
-    expect(out.audio.audioKey).to.equal(null);
+    expect(out.chunks.map((c) => c.audioKey)).to.deep.equal([null, null, null]);
     expect(out.plan.hasAudio).to.equal(false);
     const m = await measure(out.merged.outputKey);
     expect(m.frames).to.equal(90);
@@ -135,7 +134,6 @@ describe('video pipeline handlers (real S3, DynamoDB, ffmpeg)', function () {
 
     const again = await runPipeline(input);
     expect(again.chunks.every((c) => c.reused)).to.equal(true);
-    expect(again.audio.reused).to.equal(true);
     expect(again.merged.reused).to.equal(true);
     // Encode times recorded by the first run come back unchanged: nothing was re-encoded.
     expect(again.chunks.map((c) => c.encodeSeconds)).to.deep.equal(first.chunks.map((c) => c.encodeSeconds));
@@ -153,15 +151,15 @@ describe('video pipeline handlers (real S3, DynamoDB, ffmpeg)', function () {
       videoKeys.chunkItems(jobId),
       videoKeys.sourceChunk(jobId, 1),
       videoKeys.encodedChunk(jobId, 0),
-      videoKeys.encodedAudio(jobId),
+      videoKeys.encodedAudio(jobId, 1),
       videoKeys.output(jobId),
     ];
     await deleteKeys(gone);
 
     const again = await runPipeline(input);
     for (const k of gone) expect(await exists(k), k).to.equal(true);
-    expect(again.chunks.map((c) => c.reused)).to.deep.equal([false, true]);
-    expect(again.audio.reused).to.equal(false);
+    // Chunk 0 lost its video, chunk 1 its audio segment: both are redone.
+    expect(again.chunks.map((c) => c.reused)).to.deep.equal([false, false]);
     expect(again.merged.reused).to.equal(false);
     expect(again.merged.verification.frames).to.deep.equal(first.merged.verification.frames);
     expect((await measure(videoKeys.output(jobId))).frames).to.equal(50);
@@ -193,7 +191,6 @@ describe('video pipeline handlers (real S3, DynamoDB, ffmpeg)', function () {
       await transcodeChunk({ jobId, index: 1 }, fakeContext('VideoTranscodeChunk')),
     ];
     expect(retried.map((r) => [r.reused, r.frames])).to.deep.equal([[false, 25], [false, 25]]);
-    await transcodeAudio({ jobId }, fakeContext('VideoTranscodeAudio'));
     const merged = await merge({ jobId }, fakeContext('VideoMerge'));
     expect(merged.verification.frames).to.deep.equal({ expected: 50, actual: 50 });
 
@@ -210,7 +207,6 @@ describe('video pipeline handlers (real S3, DynamoDB, ffmpeg)', function () {
     await probe(jobInput(jobId, key, { chunkSeconds: 1 }), fakeContext('VideoProbe'));
     await split({ jobId }, fakeContext('VideoSplit'));
     for (const index of [0, 1]) await transcodeChunk({ jobId, index }, fakeContext('VideoTranscodeChunk'));
-    await transcodeAudio({ jobId }, fakeContext('VideoTranscodeAudio'));
 
     // A plan expecting one frame more than the source has: the merged file cannot pass.
     const manifest = await getJson<Manifest>(videoKeys.manifest(jobId));

@@ -9,7 +9,7 @@ import { getJob } from '../../../handlers/lib/progress';
 import { listKeys, putBuffer } from '../../../handlers/lib/s3';
 import { jobKeys } from '../../../handlers/lib/storage-layout';
 import { useLocalServices } from '../../support/services';
-import { fakeContext, jobInput, measure, merge, probe, recordFailure, split, transcodeAudio, transcodeChunk, uploadClip } from './pipeline-steps';
+import { fakeContext, jobInput, measure, merge, probe, recordFailure, split, transcodeChunk, uploadClip } from './pipeline-steps';
 
 const definitionText = readFileSync(new URL('../../../asl/video.asl.json', import.meta.url), 'utf8');
 
@@ -45,7 +45,6 @@ describe('asl/video.asl.json on the local engine (handlers in-process)', functio
           chunkAttempts.push((input as { index: number }).index);
           return transcodeChunk(input, fakeContext('VideoTranscodeChunk', chunkTimeoutMs));
         },
-        VideoTranscodeAudio: inProcess('VideoTranscodeAudio', transcodeAudio),
         VideoMerge: inProcess('VideoMerge', merge),
         RecordFailure: inProcess('RecordFailure', recordFailure),
       },
