@@ -7,8 +7,7 @@ import { GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { COPY_PART_BYTES, copyObject, copyParts, copySource } from '../../../handlers/lib/s3-copy';
 import { getRange, putBuffer, s3Client } from '../../../handlers/lib/s3';
 import { readRequestCounts, resetRequestCounts } from '../../../handlers/lib/request-counts';
-import { LOCAL_ACCESS_ENV, type LocalAccessGrant } from '../../../handlers/lib/local-access';
-import { applyEnv } from '../../../local/process-env';
+import { useAccessGrant } from '../../support/access-grant';
 import { rejection } from '../../support/rejection';
 import { useLocalServices } from '../../support/services';
 
@@ -47,22 +46,16 @@ describe('handlers/lib/s3-copy', () => {
   });
 
   describe('under the local IAM check', () => {
-    let restoreEnv: (() => void) | undefined;
-    before(async () => {
-      await putBuffer('jobs/copy/work/secret.bin', 'x');
-      const grant: LocalAccessGrant = {
+    useAccessGrant(
+      () => ({
         functionName: 'WritesOutputOnly',
         bucket: services().bucket,
         objectActions: { 's3:PutObject': ['jobs/*/output/*'], 's3:GetObject': ['jobs/*/output/*'] },
         bucketActions: ['s3:ListBucket'],
         tableActions: [],
-      };
-      restoreEnv = applyEnv({ [LOCAL_ACCESS_ENV]: JSON.stringify(grant) });
-    });
-    after(() => {
-      restoreEnv?.();
-      restoreEnv = undefined;
-    });
+      }),
+      () => putBuffer('jobs/copy/work/secret.bin', 'x'),
+    );
 
     it('a copy needs GetObject on its source, not only PutObject on its destination', async () => {
       const err = await rejection(copyObject('jobs/copy/work/secret.bin', 'jobs/copy/output/secret.bin', { size: 1 }));

@@ -10,8 +10,7 @@ import { useLocalServices } from '../../support/services';
 import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { WORK_RETENTION_TAG } from '../../../handlers/lib/storage-layout';
 import { rejection } from '../../support/rejection';
-import { LOCAL_ACCESS_ENV, type LocalAccessGrant } from '../../../handlers/lib/local-access';
-import { applyEnv } from '../../../local/process-env';
+import { useAccessGrant } from '../../support/access-grant';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -124,23 +123,16 @@ describe('handlers/lib/s3 (against s3rver)', () => {
   // In AWS a role that may not read a key gets 403 on HEAD. Taken for "missing", it would make the
   // idempotency layer silently redo work instead of failing with AccessDenied.
   describe('on a key the caller is denied (local IAM check)', () => {
-    let restoreEnv: (() => void) | undefined;
-    before(async () => {
-      await s3.putBuffer('private/secret.txt', 'x');
-      const grant: LocalAccessGrant = {
+    useAccessGrant(
+      () => ({
         functionName: 'ReadsOnlyPublic',
         bucket: services().bucket,
         objectActions: { 's3:GetObject': ['public/*'] },
         bucketActions: ['s3:ListBucket'],
         tableActions: [],
-      };
-      // A new value of the variable means new clients (they are cached per environment), built with the check.
-      restoreEnv = applyEnv({ [LOCAL_ACCESS_ENV]: JSON.stringify(grant) });
-    });
-    after(() => {
-      restoreEnv?.();
-      restoreEnv = undefined;
-    });
+      }),
+      () => s3.putBuffer('private/secret.txt', 'x').then(() => undefined),
+    );
 
     const expectAccessDenied = (err: Error) => {
       expect(err.name).to.equal('AccessDenied');
