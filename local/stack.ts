@@ -15,6 +15,12 @@ import { startLocalServices, type LocalServices } from './services';
 
 export interface LocalStackOptions {
   dataDir?: string;
+  /**
+   * S3 and DynamoDB servers started already (a benchmark runs them in a process of their own, so they
+   * take CPU only after the tasks, as in AWS where they run elsewhere); the stack stops them with itself.
+   * `dataDir` is theirs then.
+   */
+  services?: LocalServices;
   functions?: readonly FunctionSpec[];
   /** Multiplies Lambda timeouts, Wait states and retry intervals (tests use < 1). */
   timeScale?: number;
@@ -51,7 +57,7 @@ export interface LocalStack {
 
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
   const functions = opts.functions ?? catalog;
-  const services = await startLocalServices({ dataDir: opts.dataDir });
+  const services = opts.services ?? (await startLocalServices({ dataDir: opts.dataDir }));
   try {
     return assemble(opts, functions, services);
   } catch (err) {

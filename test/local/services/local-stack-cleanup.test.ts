@@ -29,6 +29,18 @@ describe('local/stack cleanup', function () {
     await servicesCanStartAgain();
   });
 
+  it('runs on services started elsewhere and stops them with itself', async () => {
+    const services = await startLocalServices({ dataDir });
+    const stack = await startLocalStack({ services, functions: [fixtureFunction('F')], onLog: () => {} });
+    expect(stack.services).to.equal(services);
+    const out = await stack.lambda.invoke('F', { action: 'echo', value: 1 });
+    expect(out.ok && out.payload, JSON.stringify(out)).to.deep.include({ value: 1 });
+    await stack.stop();
+    // Their servers are down and their data-dir lock released.
+    expect(await rejection(fetch(services.endpoints.s3))).to.be.an('error');
+    await servicesCanStartAgain();
+  });
+
   it('runs every step of stop() even when closing the engine fails, and reports that failure', async () => {
     const stack = await startLocalStack({ dataDir, functions: [fixtureFunction('F')], onLog: () => {} });
     stack.engine.close = () => Promise.reject(new Error('engine would not close'));
