@@ -66,9 +66,12 @@ export async function writeDeterministicZip(entries: readonly ZipEntry[], outPat
     hash.update(chunk);
     bytes += chunk.length;
   });
+  const out = createWriteStream(tmpPath);
   try {
-    await pipeline(zip.outputStream, createWriteStream(tmpPath));
+    await pipeline(zip.outputStream, out);
   } catch (error) {
+    // The file is opened asynchronously and may appear after the pipeline has failed: remove it once closed.
+    if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
     await rm(tmpPath, { force: true });
     throw error;
   }
