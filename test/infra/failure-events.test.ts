@@ -1,9 +1,7 @@
 // Failed executions to the alarm topic: the rule, its target's message and the topic policy as synthesized,
 // and what EventBridge would do with them, played on events shaped as Step Functions documents them.
-import { join } from 'node:path';
 import { expect } from 'chai';
-import { fixtureCatalog } from './fixtures/catalog';
-import { FIXTURES, makeFakeDist, resourcesOf, stateMachinesIn, synthStack, type FakeDist, type TerraformJson } from './synth-helpers';
+import { resourcesOf, useFixtureStack, type TerraformJson } from './synth-helpers';
 import { ACCOUNT, PARTITION } from './stack-invariants';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -54,14 +52,11 @@ const statusChange = (detail: { [key: string]: Json }) => ({
 });
 
 describe('infra/failure-events', () => {
-  let dist: FakeDist;
+  const synthesized = useFixtureStack();
   let tf: TerraformJson;
-
   before(() => {
-    dist = makeFakeDist(fixtureCatalog);
-    tf = synthStack({ catalog: fixtureCatalog, stateMachines: stateMachinesIn(join(FIXTURES, 'asl')), distDir: dist.dir });
+    tf = synthesized().tf;
   });
-  after(() => dist.remove());
 
   const rule = () => resourcesOf(tf, 'aws_cloudwatch_event_rule')['failed-executions']!;
   const target = () => resourcesOf(tf, 'aws_cloudwatch_event_target')['failed-executions-to-topic']!;

@@ -2,21 +2,11 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { createTableInput } from '../../handlers/lib/progress-table-definition';
 import type { FunctionSpec } from '../../handlers/catalog-types';
+import { fixtureFunction } from '../support/fixture-function';
 import type { DefinitionUses } from '../../infra/asl-definition';
 import { alarmTopicPolicy, assumeRolePolicy, functionPolicy, stateMachinePolicy, tlsOnlyBucketPolicy, type PolicyStatement } from '../../infra/iam-policies';
 
-const spec = (over: Partial<FunctionSpec>): FunctionSpec => ({
-  name: 'F',
-  entry: 'f.ts',
-  description: '',
-  memoryMb: 128,
-  timeoutSeconds: 3,
-  ephemeralStorageMb: 512,
-  layers: [],
-  s3: { read: [], write: [] },
-  table: 'none',
-  ...over,
-});
+const spec = (over: Partial<FunctionSpec>): FunctionSpec => fixtureFunction('F', over);
 const bySid = (statements: PolicyStatement[]) => Object.fromEntries(statements.map((s) => [s.Sid, s]));
 /** Compared whole (sorted), so an action added or dropped anywhere fails, not just a missing one. */
 const actionsOf = (statement: PolicyStatement) => [...statement.Action].sort();

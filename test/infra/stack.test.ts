@@ -5,18 +5,15 @@ import { expect } from 'chai';
 import { readStackConfig } from '../../infra/config';
 import { DIRECT_UPLOAD_LIMIT_BYTES } from '../../infra/artifacts';
 import { fixtureCatalog } from './fixtures/catalog';
-import { FIXTURES, makeFakeDist, resourcesOf, stateMachinesIn, synthStack, type FakeDist, type TerraformJson } from './synth-helpers';
+import { FIXTURES, makeFakeDist, resourcesOf, stateMachinesIn, synthStack, useFixtureStack, type TerraformJson } from './synth-helpers';
 import { assertStackInvariants, functionPolicy, policies } from './stack-invariants';
 
 describe('infra/stack (fixture catalog and ASL)', () => {
-  let dist: FakeDist;
+  const synthesized = useFixtureStack();
   let tf: TerraformJson;
-
   before(() => {
-    dist = makeFakeDist(fixtureCatalog);
-    tf = synthStack({ catalog: fixtureCatalog, stateMachines: stateMachinesIn(join(FIXTURES, 'asl')), distDir: dist.dir });
+    tf = synthesized().tf;
   });
-  after(() => dist.remove());
 
   it('holds the invariants every stack must hold', () => {
     assertStackInvariants(tf, fixtureCatalog, ['pipeline', 'report']);
@@ -182,7 +179,7 @@ describe('infra/stack (fixture catalog and ASL)', () => {
   });
 
   it('fails synthesis on a placeholder the catalog does not define, naming file and placeholder', () => {
-    expect(() => synthStack({ catalog: fixtureCatalog, stateMachines: stateMachinesIn(join(FIXTURES, 'asl-bad')), distDir: dist.dir })).to.throw(
+    expect(() => synthStack({ catalog: fixtureCatalog, stateMachines: stateMachinesIn(join(FIXTURES, 'asl-bad')), distDir: synthesized().distDir })).to.throw(
       /unknown\.asl\.json: unknown placeholder\(s\) \$\{NotInCatalogArn\}/,
     );
   });

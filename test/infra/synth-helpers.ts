@@ -9,6 +9,7 @@ import { DIRECT_UPLOAD_LIMIT_BYTES, functionZipPath, layerZipPath } from '../../
 import { layersUsed } from '../../infra/layers';
 import type { StateMachineSource } from '../../infra/asl-definition';
 import { defineLonghaulStack } from '../../infra/stack';
+import { fixtureCatalog } from './fixtures/catalog';
 
 export const FIXTURES = join(import.meta.dirname, 'fixtures');
 
@@ -78,4 +79,19 @@ export interface TerraformJson {
 /** All resources of one type, by their Terraform name. */
 export function resourcesOf(tf: TerraformJson, type: string): Record<string, TfResource> {
   return tf.resource[type] ?? {};
+}
+
+/** Mocha helper: the fixture catalog and ASL synthesized once for a describe block, beside stand-in zips. */
+export function useFixtureStack(): () => { tf: TerraformJson; distDir: string } {
+  let dist: FakeDist | undefined;
+  let tf: TerraformJson | undefined;
+  before(() => {
+    dist = makeFakeDist(fixtureCatalog);
+    tf = synthStack({ catalog: fixtureCatalog, stateMachines: stateMachinesIn(join(FIXTURES, 'asl')), distDir: dist.dir });
+  });
+  after(() => dist?.remove());
+  return () => {
+    if (!tf || !dist) throw new Error('useFixtureStack: the stack is synthesized in before()');
+    return { tf, distDir: dist.dir };
+  };
 }

@@ -1,6 +1,6 @@
 // Test helpers: an engine with in-process task handlers and a Lambda invoker that must not be reached.
 import type { LambdaInvoker } from '../../../local/lambda/types';
-import { createEngine, loadDefinition, type Engine, type EngineOptions, type ExecutionResult, type HistoryEvent } from '../../../local/engine';
+import { createEngine, DefinitionError, loadDefinition, type Engine, type EngineOptions, type ExecutionResult, type HistoryEvent } from '../../../local/engine';
 
 export const noLambda: LambdaInvoker = {
   async invoke(name) {
@@ -54,4 +54,15 @@ export async function run(definition: object, input: unknown, opts: Partial<Engi
 
 export function types(history: HistoryEvent[]): string[] {
   return history.map((e) => e.type);
+}
+
+/** The problems loading `definition` reports (it must fail with a DefinitionError). */
+export function problemsOf(definition: string | object, opts: Parameters<typeof loadDefinition>[1] = {}): string[] {
+  try {
+    loadDefinition(definition, opts);
+  } catch (err) {
+    if (err instanceof DefinitionError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a DefinitionError');
 }

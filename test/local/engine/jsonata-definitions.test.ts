@@ -2,18 +2,8 @@
 // other query language, a JSONPath state in a JSONata machine), badly delimited or unparsable expressions,
 // references JSONata states cannot make; and the valid definitions asl-validator 4.0 would refuse but AWS accepts.
 import { expect } from 'chai';
-import { DefinitionError, loadDefinition } from '../../../local/engine';
-import { run } from './harness';
+import { problemsOf, run } from './harness';
 
-function problemsOf(definition: object): string[] {
-  try {
-    loadDefinition(definition);
-  } catch (err) {
-    if (err instanceof DefinitionError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a DefinitionError');
-}
 
 const jsonata = (states: Record<string, unknown>) => ({ QueryLanguage: 'JSONata', StartAt: Object.keys(states)[0]!, States: states });
 

@@ -3,8 +3,8 @@
 // execution). The guide's worked examples with their documented results are in the conformance suite
 // (fixtures/asl/conformance/variables.json).
 import { expect } from 'chai';
-import { DefinitionError, loadDefinition, type HistoryEvent } from '../../../local/engine';
-import { run, testEngine } from './harness';
+import { loadDefinition, type HistoryEvent } from '../../../local/engine';
+import { problemsOf, run, testEngine } from './harness';
 
 const ECHO = 'arn:aws:lambda:us-east-1:000000000000:function:Echo';
 const KIB = 1024;
@@ -14,15 +14,6 @@ function exited(history: HistoryEvent[], name: string): Record<string, unknown> 
   return (event?.stateExitedEventDetails ?? {}) as Record<string, unknown>;
 }
 
-function problemsOf(definition: object): string[] {
-  try {
-    loadDefinition(definition);
-  } catch (err) {
-    if (err instanceof DefinitionError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a DefinitionError');
-}
 
 describe('workflow variables', () => {
   describe('history', () => {

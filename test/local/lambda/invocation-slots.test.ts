@@ -1,19 +1,10 @@
 import { expect } from 'chai';
 import type { FunctionSpec } from '../../../handlers/catalog-types';
 import { createInvocationSlots } from '../../../local/lambda/invocation-slots';
+import { fixtureFunction } from '../../support/fixture-function';
 
-const spec = (name: string, reservedConcurrency?: number): FunctionSpec => ({
-  name,
-  entry: `${name}.ts`,
-  description: '',
-  memoryMb: 128,
-  timeoutSeconds: 3,
-  ephemeralStorageMb: 512,
-  layers: [],
-  s3: { read: [], write: [] },
-  table: 'none',
-  ...(reservedConcurrency === undefined ? {} : { reservedConcurrency }),
-});
+const spec = (name: string, reservedConcurrency?: number): FunctionSpec =>
+  fixtureFunction(name, reservedConcurrency === undefined ? {} : { reservedConcurrency });
 
 describe('local/lambda invocation slots', () => {
   it('caps a function at its catalog reserved concurrency, as Lambda does, and the others at the runtime’s', async () => {
