@@ -132,14 +132,38 @@ export interface TraceClients {
   sfn: SFNClient;
 }
 
+/**
+ * Histories of closed executions, kept across reads of one trace (`watch` reads it every few seconds): a
+ * closed history does not change, so a Map of hundreds of finished items is read once, not every look.
+ * Keyed by ARN and close time, since a redriven execution closes again with more events.
+ */
+export type ClosedHistories = Map<string, HistoryEvent[]>;
+
 export interface TraceOptions {
   /** Parallel child-history reads. Default 8: Step Functions throttles GetExecutionHistory per account. */
   concurrency?: number;
+  closedHistories?: ClosedHistories;
+}
+
+/** How the trace reads histories: how many at once, and the closed ones kept from earlier reads. */
+interface HistoryReads {
+  concurrency: number;
+  closed?: ClosedHistories;
+}
+
+/** An execution's history, from `reads.closed` when it is closed and was read closed before. */
+async function historyOf(sfn: SFNClient, executionArn: string, stopDate: Date | undefined, reads: HistoryReads): Promise<HistoryEvent[]> {
+  const key = stopDate && reads.closed ? `${executionArn}@${stopDate.toISOString()}` : undefined;
+  const kept = key ? reads.closed!.get(key) : undefined;
+  if (kept) return kept;
+  const history = await readHistory(sfn, executionArn);
+  if (key) reads.closed!.set(key, history);
+  return history;
 }
 
 export async function readExecutionTrace(clients: TraceClients, executionArn: string, opts: TraceOptions = {}): Promise<ExecutionTrace> {
   const { sfn } = clients;
-  const concurrency = opts.concurrency ?? 8;
+  const reads: HistoryReads = { concurrency: opts.concurrency ?? 8, closed: opts.closedHistories };
   const [described, machine] = await Promise.all([
     sfn.send(new DescribeExecutionCommand({ executionArn })),
     sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn })),
@@ -158,7 +182,7 @@ export async function readExecutionTrace(clients: TraceClients, executionArn: st
   };
 
   const history = await readHistory(sfn, executionArn);
-  await addExecutionTree(trace, sfn, history, { executionArn, closedAt: described.stopDate ?? readAt, open: described.status === 'RUNNING' }, concurrency);
+  await addExecutionTree(trace, sfn, history, { executionArn, closedAt: described.stopDate ?? readAt, open: described.status === 'RUNNING' }, reads);
   trace.transitions.total =
     trace.transitions.stateEntries + trace.transitions.retries + trace.transitions.mapChildExecutions + trace.transitions.redrives;
   return trace;
@@ -174,14 +198,15 @@ interface ExecutionPlace {
 }
 
 /** One execution's history, then its Map Runs' items and the executions it started, recursively. */
-async function addExecutionTree(trace: ExecutionTrace, sfn: SFNClient, history: HistoryEvent[], place: ExecutionPlace, concurrency: number): Promise<void> {
+async function addExecutionTree(trace: ExecutionTrace, sfn: SFNClient, history: HistoryEvent[], place: ExecutionPlace, reads: HistoryReads): Promise<void> {
   const started = addExecution(trace, history, place);
   // Map Runs are found from their MapRunStarted events (ListMapRuns would only repeat them, one call more).
-  for (const mapRunArn of mapRunArnsOf(history)) await addMapRun(trace, sfn, mapRunArn, place.executionArn, history, concurrency);
+  for (const mapRunArn of mapRunArnsOf(history)) await addMapRun(trace, sfn, mapRunArn, place.executionArn, history, reads);
   for (const arn of started) {
-    const [d, h] = await Promise.all([sfn.send(new DescribeExecutionCommand({ executionArn: arn })), readHistory(sfn, arn)]);
+    const d = await sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
+    const h = await historyOf(sfn, arn, d.stopDate, reads);
     trace.startedExecutions.push(summaryOf(arn, d));
-    await addExecutionTree(trace, sfn, h, { executionArn: arn, closedAt: d.stopDate ?? trace.readAt, open: d.status === 'RUNNING' }, concurrency);
+    await addExecutionTree(trace, sfn, h, { executionArn: arn, closedAt: d.stopDate ?? trace.readAt, open: d.status === 'RUNNING' }, reads);
   }
 }
 
@@ -207,7 +232,7 @@ async function addMapRun(
   mapRunArn: string,
   ownerArn: string,
   ownerHistory: HistoryEvent[],
-  concurrency: number,
+  reads: HistoryReads,
 ): Promise<void> {
   const [run, children] = await Promise.all([sfn.send(new DescribeMapRunCommand({ mapRunArn })), listChildren(sfn, mapRunArn)]);
   const counts = run.itemCounts;
@@ -232,7 +257,7 @@ async function addMapRun(
   };
   trace.mapRuns.push(mapRun);
   trace.transitions.mapChildExecutions += children.length;
-  const histories = await mapBounded(children, concurrency, (child) => readHistory(sfn, child.executionArn!));
+  const histories = await mapBounded(children, reads.concurrency, (child) => historyOf(sfn, child.executionArn!, child.stopDate, reads));
   for (const [i, child] of children.entries()) {
     const history = histories[i]!;
     mapRun.items.push({
@@ -244,7 +269,7 @@ async function addMapRun(
       ...closingDetails(history),
     });
     const place = { executionArn: child.executionArn!, mapRunArn, closedAt: child.stopDate ?? trace.readAt, open: child.status === 'RUNNING' };
-    await addExecutionTree(trace, sfn, history, place, concurrency);
+    await addExecutionTree(trace, sfn, history, place, reads);
   }
   mapRun.items.sort((a, b) => a.startDate.getTime() - b.startDate.getTime());
 }

@@ -6,7 +6,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { getJob, type JobRecord } from '../../handlers/lib/progress';
 import { JOB_ID_PATTERN } from '../../handlers/lib/storage-layout';
 import { isTransient } from '../../handlers/lib/transient';
-import { readExecutionTrace, type ExecutionTrace, type MapRunTrace, type StateVisit, type TaskAttempt, type TraceClients } from './execution-trace';
+import { readExecutionTrace, type ClosedHistories, type ExecutionTrace, type MapRunTrace, type StateVisit, type TaskAttempt, type TraceClients } from './execution-trace';
 import { newPlainLines, plainLines, redraw, renderFrame, type ItemCounts, type RunningTask, type StepView, type TaskWhere, type WatchSnapshot } from './watch-render';
 
 export interface WatchClients extends TraceClients {
@@ -144,8 +144,12 @@ async function readTimeouts(lambda: LambdaClient, names: Iterable<string>, cache
 }
 
 /** One look at the execution. */
-export async function lookAt(clients: WatchClients, executionArn: string, opts: { table: string; timeouts: TimeoutCache }): Promise<WatchSnapshot> {
-  const trace = await readExecutionTrace(clients, executionArn);
+export async function lookAt(
+  clients: WatchClients,
+  executionArn: string,
+  opts: { table: string; timeouts: TimeoutCache; closedHistories?: ClosedHistories },
+): Promise<WatchSnapshot> {
+  const trace = await readExecutionTrace(clients, executionArn, { closedHistories: opts.closedHistories });
   const [job] = await Promise.all([
     readJob(clients, opts.table, jobIdOf(trace.execution.input)),
     readTimeouts(clients.lambda, trace.tasks.filter((a) => a.outcome === 'running' && a.functionName).map((a) => a.functionName!), opts.timeouts),
@@ -185,11 +189,13 @@ export async function watchExecution(opts: WatchOptions): Promise<string> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const show = viewer(opts.output);
   const timeouts: TimeoutCache = new Map();
+  // Finished Map items and started executions are read once, not every look.
+  const closedHistories: ClosedHistories = new Map();
   for (;;) {
     const began = Date.now();
     let snapshot: WatchSnapshot | undefined;
     try {
-      snapshot = await lookAt(opts.clients, opts.executionArn, { table: opts.table, timeouts });
+      snapshot = await lookAt(opts.clients, opts.executionArn, { table: opts.table, timeouts, closedHistories });
     } catch (err) {
       // Throttled or briefly unreachable after the SDK's own retries: the next look may do better.
       if (!isTransient(err)) throw err;
@@ -198,7 +204,7 @@ export async function watchExecution(opts: WatchOptions): Promise<string> {
       show(snapshot);
       if (!OPEN_STATUSES.has(snapshot.execution.status)) return snapshot.execution.status;
     }
-    // A look over a Map of many items reads every item's history: never start the next before as long again.
+    // A look still reads every running item's history: never start the next before as long again.
     await sleep(Math.max(opts.intervalMs, Date.now() - began));
   }
 }

@@ -225,6 +225,31 @@ describe('execution trace, timeline and cost of a real execution on longhaul ser
       expect(JSON.parse(trace.execution.input!).jobId).to.equal('opjob');
     });
 
+    it('reads a closed history once across reads that share closedHistories, and gives the same trace', async () => {
+      const read: string[] = [];
+      clients.sfn.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'GetExecutionHistoryCommand') read.push((args.input as { executionArn: string }).executionArn);
+          return next(args);
+        },
+        { step: 'initialize', name: 'countHistoryReads' },
+      );
+      try {
+        const closedHistories = new Map<string, HistoryEvent[]>();
+        const first = await readExecutionTrace(clients, executionArn, { closedHistories });
+        const firstReads = [...read].sort();
+        read.length = 0;
+        const second = await readExecutionTrace(clients, executionArn, { closedHistories });
+        // The job, its 3 Map items and the execution it started, each once; then only the job itself, which is reread.
+        expect(firstReads).to.deep.equal([...histories.keys()].sort());
+        expect(read).to.deep.equal([executionArn]);
+        expect({ ...second, readAt: undefined }).to.deep.equal({ ...first, readAt: undefined });
+        expect({ ...second, readAt: undefined }).to.deep.equal({ ...trace, readAt: undefined });
+      } finally {
+        clients.sfn.middlewareStack.remove('countHistoryReads');
+      }
+    });
+
     it('findExecution resolves a job id to its newest execution and checks an ARN', async () => {
       expect(await findExecution(clients, 'opjob')).to.equal(executionArn);
       expect(await findExecution(clients, executionArn)).to.equal(executionArn);
