@@ -90,26 +90,19 @@ export function mainAudioStream(p: ProbeOutput): ProbeStream | undefined {
  */
 export async function videoPackets(path: string, streamIndex: number): Promise<VideoPackets> {
   const tally = new PacketTally();
-  let partial = '';
-  const handleLine = (line: string) => {
-    // csv=p=0 with these entries prints: pts_time,duration_time,flags
-    const [ptsText, durText, flags] = line.split(',');
-    if (flags === undefined) return;
-    tally.add({ pts: Number(ptsText), duration: Number(durText), key: flags.includes('K'), discard: flags.includes('D') });
-  };
   const { stderrTail } = await run(
     'ffprobe',
     ['-v', 'error', '-select_streams', String(streamIndex), '-show_entries', 'packet=pts_time,duration_time,flags', '-of', 'csv=p=0', path],
     {
       tailLines: 5,
-      onStdout: (chunk) => {
-        const lines = (partial + chunk.toString('utf8')).split('\n');
-        partial = lines.pop() ?? '';
-        for (const l of lines) handleLine(l.trim());
+      onLine: (line) => {
+        // csv=p=0 with these entries prints: pts_time,duration_time,flags
+        const [ptsText, durText, flags] = line.split(',');
+        if (flags === undefined) return;
+        tally.add({ pts: Number(ptsText), duration: Number(durText), key: flags.includes('K'), discard: flags.includes('D') });
       },
     },
   );
-  if (partial.trim()) handleLine(partial.trim());
   return tally.result(stderrTail);
 }
 

@@ -31,6 +31,8 @@ export interface RunOptions {
   onProgress?: (p: FfmpegProgress) => void;
   /** Receives raw stdout instead of progress parsing, e.g. decoded PCM from `-f s16le pipe:1`. */
   onStdout?: (chunk: Buffer) => void;
+  /** Receives stdout line by line (trimmed, the last one too), e.g. ffprobe's csv or ffmpeg's framecrc. */
+  onLine?: (line: string) => void;
   /** Kills ffmpeg (SIGKILL) when aborted. */
   signal?: AbortSignal;
   /** How many of ffmpeg's last stderr lines to keep for error messages. */
@@ -65,32 +67,43 @@ function lineTail(max: number) {
   };
 }
 
+/** Calls `onLine` with each line (trimmed) of a stream fed in chunks; `end()` passes on the last, unterminated one. */
+export function lineSplitter(onLine: (line: string) => void): { push(chunk: string): void; end(): void } {
+  let partial = '';
+  return {
+    push(chunk) {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onLine(line.trim());
+    },
+    end() {
+      if (partial.trim()) onLine(partial.trim());
+      partial = '';
+    },
+  };
+}
+
 /** Parses the key=value lines of `-progress` output, calling `emit` once per block. */
 export function progressParser(emit: (p: FfmpegProgress) => void): (chunk: string) => void {
-  let partial = '';
   let block: Record<string, string> = {};
-  return (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const raw of lines) {
-      const line = raw.trim();
-      const eq = line.indexOf('=');
-      if (eq < 0) continue;
-      const key = line.slice(0, eq);
-      const value = line.slice(eq + 1).trim();
-      block[key] = value;
-      if (key !== 'progress') continue;
-      const outUs = Number(block.out_time_us ?? block.out_time_ms);
-      const speed = Number.parseFloat(block.speed ?? '');
-      emit({
-        frame: Number(block.frame ?? 0) || 0,
-        outTimeSeconds: Number.isFinite(outUs) && outUs > 0 ? outUs / 1e6 : 0,
-        speed: Number.isFinite(speed) ? speed : undefined,
-        done: value === 'end',
-      });
-      block = {};
-    }
-  };
+  const lines = lineSplitter((line) => {
+    const eq = line.indexOf('=');
+    if (eq < 0) return;
+    const key = line.slice(0, eq);
+    const value = line.slice(eq + 1).trim();
+    block[key] = value;
+    if (key !== 'progress') return;
+    const outUs = Number(block.out_time_us ?? block.out_time_ms);
+    const speed = Number.parseFloat(block.speed ?? '');
+    emit({
+      frame: Number(block.frame ?? 0) || 0,
+      outTimeSeconds: Number.isFinite(outUs) && outUs > 0 ? outUs / 1e6 : 0,
+      speed: Number.isFinite(speed) ? speed : undefined,
+      done: value === 'end',
+    });
+    block = {};
+  });
+  return (chunk: string) => lines.push(chunk);
 }
 
 /**
@@ -108,8 +121,10 @@ export async function run(binary: Binary, args: readonly string[], options: RunO
   const tail = lineTail(options.tailLines ?? 8);
   const stdoutParts: Buffer[] = [];
   const parseProgress = options.onProgress ? progressParser(options.onProgress) : undefined;
+  const stdoutLines = options.onLine ? lineSplitter(options.onLine) : undefined;
   child.stdout.on('data', (chunk: Buffer) => {
     if (options.onStdout) options.onStdout(chunk);
+    else if (stdoutLines) stdoutLines.push(chunk.toString('utf8'));
     else if (parseProgress) parseProgress(chunk.toString('utf8'));
     else stdoutParts.push(chunk);
   });
@@ -123,6 +138,7 @@ export async function run(binary: Binary, args: readonly string[], options: RunO
       child.once('error', reject);
       child.once('close', (c, s) => resolve({ code: c, signal: s }));
     });
+    stdoutLines?.end();
     if (signal) {
       throw new TransientError(`${binary} was killed by ${signal}: ${tail.lines().join(' | ') || '(no output)'}`, { binary, signal });
     }

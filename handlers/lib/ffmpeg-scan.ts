@@ -37,31 +37,22 @@ export function scanArgs(input: string, videoStream: number, audioStream: number
   ];
 }
 
-/** Reads framecrc's lines: `#tb 0: 1/12800` headers, then `stream, dts, pts, duration, size, crc[, F=0x..]`. */
+/** Reads framecrc's lines, one at a time: `#tb 0: 1/12800` headers, then `stream, dts, pts, duration, size, crc[, F=0x..]`. */
 export class FramecrcReader {
   private readonly timeBase = new Map<number, number>();
   private readonly tally = new PacketTally();
   private audioBytes = 0;
   private audioStartPts: number | undefined;
   private sampleRate = 0;
-  private partial = '';
-
-  push(chunk: Buffer): void {
-    const lines = (this.partial + chunk.toString('utf8')).split('\n');
-    this.partial = lines.pop() ?? '';
-    for (const line of lines) this.line(line.trim());
-  }
 
   result(errors: string[], withAudio: boolean): MediaScan {
-    if (this.partial.trim()) this.line(this.partial.trim());
-    this.partial = '';
     return {
       video: this.tally.result(errors),
       audio: withAudio ? { samples: this.audioBytes / 2, sampleRate: this.sampleRate, startPts: this.audioStartPts ?? 0 } : null,
     };
   }
 
-  private line(line: string): void {
+  line(line: string): void {
     if (line.startsWith('#')) {
       const tb = /^#tb (\d+): (\d+)\/(\d+)$/.exec(line);
       if (tb) this.timeBase.set(Number(tb[1]), Number(tb[2]) / Number(tb[3]));
@@ -95,7 +86,7 @@ export class FramecrcReader {
  */
 export async function scanMedia(input: string, videoStream: number, audioStream: number | undefined): Promise<MediaScan> {
   const reader = new FramecrcReader();
-  const { stderrTail } = await run('ffmpeg', scanArgs(input, videoStream, audioStream), { tailLines: 5, onStdout: (c) => reader.push(c) });
+  const { stderrTail } = await run('ffmpeg', scanArgs(input, videoStream, audioStream), { tailLines: 5, onLine: (line) => reader.line(line) });
   return reader.result(stderrTail, audioStream !== undefined);
 }
 
@@ -107,16 +98,11 @@ export async function scanMedia(input: string, videoStream: number, audioStream:
  */
 export async function audioTimelineOrigin(input: string): Promise<number> {
   const frames: { pts: number; samples: number }[] = [];
-  let partial = '';
   await run('ffmpeg', ['-v', 'error', '-copyts', '-i', input, '-map', '0:a:0', '-c:a', 'pcm_s16le', '-ac', '1', '-frames:a', '2', '-f', 'framecrc', 'pipe:1'], {
-    onStdout: (chunk) => {
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        const f = line.split(',').map((x) => x.trim());
-        // Mono 16-bit: two bytes a sample.
-        if (f[0] === '0' && f.length >= 6 && f[2] !== NO_PTS) frames.push({ pts: Number(f[2]), samples: Number(f[4]) / 2 });
-      }
+    onLine: (line) => {
+      const f = line.split(',').map((x) => x.trim());
+      // Mono 16-bit: two bytes a sample.
+      if (f[0] === '0' && f.length >= 6 && f[2] !== NO_PTS) frames.push({ pts: Number(f[2]), samples: Number(f[4]) / 2 });
     },
   });
   const [first, second] = frames;
