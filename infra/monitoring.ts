@@ -9,9 +9,8 @@ import { METRICS_NAMESPACE, pipelineDimension, WORK_METRICS, type WorkMetric } f
 import { resourceName, type StackConfig } from './config';
 import type { DeployedFunction } from './functions';
 import type { DeployedStateMachine } from './state-machines';
+import { TIMEOUT_WARNING_SHARE } from './timeout-warning';
 
-/** A task whose p99 passes this share of its timeout is about to hit the wall. */
-export const DURATION_WARNING_RATIO = 0.8;
 const PERIOD_SECONDS = 300;
 
 export interface Monitoring {
@@ -72,7 +71,7 @@ export function defineMonitoring(scope: Construct, { config, functions, stateMac
     });
     alarm(`alarm-${kebabName(spec.name)}-p99-duration`, {
       alarmName: `${functionName}-p99-near-timeout`,
-      alarmDescription: `${functionName}: p99 duration above ${DURATION_WARNING_RATIO * 100}% of its ${spec.timeoutSeconds} s timeout`,
+      alarmDescription: `${functionName}: p99 duration above ${TIMEOUT_WARNING_SHARE * 100}% of its ${spec.timeoutSeconds} s timeout`,
       namespace: 'AWS/Lambda',
       metricName: 'Duration',
       dimensions,
@@ -92,7 +91,7 @@ export function defineMonitoring(scope: Construct, { config, functions, stateMac
 }
 
 export function durationWarningMs(timeoutSeconds: number): number {
-  return Math.round(timeoutSeconds * 1000 * DURATION_WARNING_RATIO);
+  return Math.round(timeoutSeconds * 1000 * TIMEOUT_WARNING_SHARE);
 }
 
 type Metric = (string | Record<string, string | boolean>)[];

@@ -14,13 +14,6 @@ export function pipelineDimension(env: Readonly<Record<string, string | undefine
   return env?.[PIPELINE_ENV]?.trim() || SHARED_PIPELINE;
 }
 
-/**
- * Every metric has exactly these dimensions: the function's name as Lambda gives it (the deployed name in
- * AWS, the same value as AWS/Lambda's FunctionName) and its pipeline. Nothing else: each distinct
- * combination is a custom metric, billed by the month.
- */
-export const DIMENSION_NAMES = ['function', 'pipeline'] as const;
-
 /** Handler time of one invocation, whatever its outcome. */
 export const TASK_DURATION_METRIC = 'TaskDuration';
 

@@ -85,7 +85,9 @@ function publish(
 ): void {
   // A fresh instance per record: nothing carries over between invocations of a warm worker.
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: inv.service });
-  // Powertools adds a `service` dimension by default; ours are function and pipeline only.
+  // Powertools adds a `service` dimension by default; ours are function (the name Lambda gives it: the
+  // deployed name in AWS, as AWS/Lambda's FunctionName) and pipeline only, since each distinct combination
+  // is a custom metric, billed by the month.
   metrics.clearDefaultDimensions();
   const functionName = inv.context?.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? inv.service;
   metrics.setDefaultDimensions({ function: functionName, pipeline: pipelineDimension(process.env) });

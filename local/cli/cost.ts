@@ -2,13 +2,13 @@
 // Step Functions history, the functions' configuration and (when at hand) the handlers' EMF records.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { AWS_TARGET_HELP, AWS_TARGET_OPTIONS, DEFAULT_OUTPUTS_DIR, awsTargetFromFlags, createOperateClients, operateErrorLine, type AwsTarget } from '../operate/aws-target';
+import { AWS_TARGET_HELP, AWS_TARGET_OPTIONS, awsTargetFromFlags, createOperateClients, operateErrorLine, type AwsTarget } from '../operate/aws-target';
 import { estimateCost, formatCost } from '../operate/cost';
 import { findExecution, readExecutionTrace } from '../operate/execution-trace';
 import { invokedFunctions, readFunctionConfigs } from '../operate/function-configs';
 import { jobUsage } from '../operate/job-usage';
 import { loadPrices } from '../operate/prices';
-import { readServeOutputs } from '../serve/serve-outputs';
+import { DEFAULT_SERVE_DATA_DIR, readServeOutputs } from '../serve/serve-outputs';
 import { UsageError, defineCommand, type CliCommand } from './command';
 import { parseOptions, positiveNumber } from './option-values';
 
@@ -27,7 +27,7 @@ N jobs like it:
   - Lambda requests, and GB-seconds per function (each attempt's time in the history × the memory
     GetFunction reports), with ephemeral storage above 512 MB priced apart;
   - S3 requests and DynamoDB units, from the handlers' EMF records: a local serve's data dir (the
-    server's --data-dir, default ${DEFAULT_OUTPUTS_DIR}) or --metrics FILE; otherwise "not measured".
+    server's --data-dir, default ${DEFAULT_SERVE_DATA_DIR}) or --metrics FILE; otherwise "not measured".
 A job id means the newest execution named <jobId> or <jobId>-<n> in any state machine.
 
 Options:
@@ -77,7 +77,7 @@ async function run(deps: CostDeps, argv: string[]): Promise<number> {
 /** The data dir of the local server the target names, when its outputs say it is that server. */
 function localDataDir(target: AwsTarget, flag: string | undefined): string | undefined {
   if (target.endpoint === undefined) return undefined;
-  const dir = resolve(flag ?? DEFAULT_OUTPUTS_DIR);
+  const dir = resolve(flag ?? DEFAULT_SERVE_DATA_DIR);
   if (!existsSync(join(dir, 'outputs.json'))) return undefined;
   const endpoint = readServeOutputs(dir).endpoint;
   return flag !== undefined || endpoint === target.endpoint ? dir : undefined;

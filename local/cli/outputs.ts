@@ -1,7 +1,6 @@
 // `longhaul outputs [name]`: the local server's answer to `terraform output -raw name`.
 import { resolve } from 'node:path';
-import { readServeOutputs } from '../serve/serve-outputs';
-import { DEFAULT_SERVE_DATA_DIR } from './serve';
+import { DEFAULT_SERVE_DATA_DIR, readServeOutputs } from '../serve/serve-outputs';
 import { UsageError, defineCommand, type CliCommand } from './command';
 import { parseOptions } from './option-values';
 

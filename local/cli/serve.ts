@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { exposureWarning } from '../serve/http-front';
 import { DEFAULT_SERVE_PORT, startServe, type Serve, type ServeOptions } from '../serve/serve';
+import { DEFAULT_SERVE_DATA_DIR } from '../serve/serve-outputs';
 import { waitForCtrlC, type Interruption } from './cli-deps';
 import { UsageError, defineCommand, type CliCommand } from './command';
 import { FROM_SOURCE_HELP, FROM_SOURCE_OPTION, parseOptions, positiveNumber, wholeNumber } from './option-values';
@@ -18,7 +19,6 @@ export interface ServeDeps {
   untilStopped(): Interruption;
 }
 
-export const DEFAULT_SERVE_DATA_DIR = '.longhaul/serve';
 
 const help = `Usage: longhaul serve [--port ${DEFAULT_SERVE_PORT}] [--host 127.0.0.1] [--data-dir ${DEFAULT_SERVE_DATA_DIR}] [--time-scale N] [--from-source]
 

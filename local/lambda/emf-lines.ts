@@ -1,6 +1,6 @@
 // The runner's stand-in for CloudWatch's EMF extraction: a worker's stdout line that is an embedded-metric-
 // format record is appended to `<dataDir>/metrics/emf.ndjson` (it goes to the function's log as well), so
-// `longhaul cost` and `timeline` can read what the handlers measured.
+// `longhaul cost` and the console can read what the handlers measured.
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 

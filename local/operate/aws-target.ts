@@ -10,11 +10,8 @@ import { DEFAULT_REGION, ENV } from '../../handlers/lib/storage-layout';
 import { readStackConfig, resourceName } from '../../infra/config';
 import { OUTPUT_NAMES } from '../../infra/output-names';
 import { LOCAL_DEFAULTS } from '../services';
-import { readServeOutputs } from '../serve/serve-outputs';
+import { DEFAULT_SERVE_DATA_DIR, readServeOutputs } from '../serve/serve-outputs';
 import { UsageError } from '../cli/command';
-
-/** Where the tools look for a local server's outputs when no `--data-dir` is given (`longhaul serve`'s default). */
-export const DEFAULT_OUTPUTS_DIR = '.longhaul/serve';
 
 export interface AwsTarget {
   /** `http://127.0.0.1:4566` for a local serve; undefined for AWS itself. */
@@ -37,7 +34,7 @@ export const AWS_TARGET_HELP = `AWS target (the same for every operating command
                         none means AWS itself.
   --region <region>     Default AWS_REGION, AWS_DEFAULT_REGION, else ${DEFAULT_REGION}.
   --table <name>        The progress table. Default ${ENV.table}; for a local serve, its outputs file
-                        (the server's --data-dir, default ${DEFAULT_OUTPUTS_DIR}); for AWS, the name
+                        (the server's --data-dir, default ${DEFAULT_SERVE_DATA_DIR}); for AWS, the name
                         infra deploys from LONGHAUL_PREFIX and LONGHAUL_STACK.
   --data-dir <dir>      The local server's data dir, where its outputs are read.
 Credentials come from the AWS SDK's default chain (environment, profile, SSO, instance role); a local
@@ -74,7 +71,7 @@ export function progressTableName(opts: { flag?: string; endpoint?: string; data
   const named = nonEmpty(opts.flag) ?? nonEmpty(env[ENV.table]);
   if (named) return named;
   if (opts.endpoint !== undefined) {
-    const dir = resolve(opts.dataDir ?? DEFAULT_OUTPUTS_DIR);
+    const dir = resolve(opts.dataDir ?? DEFAULT_SERVE_DATA_DIR);
     if (opts.dataDir !== undefined || existsSync(join(dir, 'outputs.json'))) {
       const table = readServeOutputs(dir)[OUTPUT_NAMES.progressTable];
       if (typeof table === 'string') return table;

@@ -1,6 +1,6 @@
 // The EMF records handlers printed and the local runner kept (`<dataDir>/metrics/emf.ndjson`), read back for
 // one job or a time window: what each invocation measured (duration, work done) and what it asked of S3
-// and DynamoDB, for `longhaul cost` and `timeline`. In AWS the same records are in the functions' log
+// and DynamoDB, for `longhaul cost` and the console's cost panel. In AWS the same records are in the functions' log
 // groups (Logs Insights); this reads the local file only.
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';

@@ -1,5 +1,6 @@
 // The timeline's content, before any drawing: which rows there are, which bars each holds, where the 80%
 // timeout marks fall, and how many Map items ran at once. Times stay in epoch milliseconds here.
+import { TIMEOUT_WARNING_SHARE } from '../../infra/timeout-warning';
 import type { AttemptOutcome, ExecutionTrace, MapItemTrace, MapRunTrace, TaskAttempt } from './execution-trace';
 
 export interface AttemptBar {
@@ -42,8 +43,6 @@ export interface TimelineModel {
 /** Seconds, by deployed function name (Lambda GetFunction's `Timeout`). */
 export type FunctionTimeouts = Readonly<Record<string, number>>;
 
-export const TIMEOUT_MARK_FRACTION = 0.8;
-
 export function timelineModel(trace: ExecutionTrace, functionTimeouts: FunctionTimeouts): TimelineModel {
   const readMs = trace.readAt.getTime();
   const startMs = trace.execution.startDate.getTime();
@@ -54,7 +53,7 @@ export function timelineModel(trace: ExecutionTrace, functionTimeouts: FunctionT
       attempt,
       startMs: from,
       endMs: attempt.endedAt?.getTime() ?? readMs,
-      ...(timeoutSeconds === undefined ? {} : { timeoutSeconds, timeoutMarkMs: from + TIMEOUT_MARK_FRACTION * timeoutSeconds * 1000 }),
+      ...(timeoutSeconds === undefined ? {} : { timeoutSeconds, timeoutMarkMs: from + TIMEOUT_WARNING_SHARE * timeoutSeconds * 1000 }),
     };
   };
 

@@ -1,10 +1,10 @@
 // The execution's Gantt chart as one standalone SVG (and an HTML page around it): a bar per task attempt
 // and Map item coloured by outcome, retries marked, a tick at 80% of each function's timeout, and each
 // Distributed Map's concurrency over time as a step line. No scripts, fonts or links: it opens anywhere.
+import { TIMEOUT_WARNING_SHARE } from '../../infra/timeout-warning';
 import type { AttemptOutcome, ExecutionTrace } from './execution-trace';
 import {
   OUTCOMES,
-  TIMEOUT_MARK_FRACTION,
   timelineModel,
   type AttemptBar,
   type FunctionTimeouts,
@@ -32,7 +32,7 @@ const ITEM_COLOURS: Readonly<Record<string, string>> = {
 
 const SERIES_COLOURS = ['#6a1b9a', '#00838f', '#ad1457', '#4e342e', '#283593'];
 
-/** Drawing geometry, exported so the console can size its frame. */
+/** Drawing geometry. */
 export const LAYOUT = { width: 1200, labelWidth: 240, rightPad: 20, top: 34, rowHeight: 18, barHeight: 12, concurrencyHeight: 90 } as const;
 
 export function renderTimelineSvg(trace: ExecutionTrace, functionTimeouts: FunctionTimeouts): string {
@@ -48,7 +48,7 @@ export function renderTimelineHtml(trace: ExecutionTrace, functionTimeouts: Func
     ...OUTCOMES.map((o) => `<span class="key"><i style="background:${OUTCOME_COLOURS[o]}"></i>${o}</span>`),
     `<span class="key"><i style="background:${ITEM_COLOURS.SUCCEEDED}"></i>Map item (child execution)</span>`,
     '<span class="key"><b class="retry">R1</b>a retry (flag and notch where it starts)</span>',
-    `<span class="key"><b class="tick"></b>${TIMEOUT_MARK_FRACTION * 100}% of the function's timeout</span>`,
+    `<span class="key"><b class="tick"></b>${TIMEOUT_WARNING_SHARE * 100}% of the function's timeout</span>`,
     `<span class="key"><b class="step"></b>Map items running at once</span>`,
   ].join('\n');
   return `<!doctype html>
@@ -174,7 +174,7 @@ function drawBar(bar: AttemptBar, barY: number, barHeight: number, x: (ms: numbe
   if (bar.timeoutMarkMs !== undefined && bar.timeoutMarkMs <= endMs) {
     const tx = round(x(bar.timeoutMarkMs));
     out.push(
-      `<line class="timeout-tick" x1="${tx}" y1="${barY - 3}" x2="${tx}" y2="${barY + barHeight + 3}" stroke="#000" stroke-width="2" data-function="${escapeXml(attempt.functionName ?? '')}" data-timeout-seconds="${bar.timeoutSeconds}"><title>${TIMEOUT_MARK_FRACTION * 100}% of ${escapeXml(attempt.functionName ?? '')}'s ${bar.timeoutSeconds} s timeout</title></line>`,
+      `<line class="timeout-tick" x1="${tx}" y1="${barY - 3}" x2="${tx}" y2="${barY + barHeight + 3}" stroke="#000" stroke-width="2" data-function="${escapeXml(attempt.functionName ?? '')}" data-timeout-seconds="${bar.timeoutSeconds}"><title>${TIMEOUT_WARNING_SHARE * 100}% of ${escapeXml(attempt.functionName ?? '')}'s ${bar.timeoutSeconds} s timeout</title></line>`,
     );
   }
   return out;

@@ -1,5 +1,6 @@
 // What `longhaul watch` shows, as pure functions of a snapshot: a frame of lines sized to the terminal
 // (redrawn in place), or the stable lines a log gets (printed once each, so only changes appear).
+import { TIMEOUT_WARNING_SHARE } from '../../infra/timeout-warning';
 
 /** Everything one look at an execution found; `at` is when, so elapsed times are measured to it. */
 export interface WatchSnapshot {
@@ -79,8 +80,6 @@ export interface FailedAttempt extends TaskWhere {
   cause?: string;
 }
 
-/** Share of its timeout past which a running task is flagged: the point to worry about its wall. */
-export const TIMEOUT_WARNING_SHARE = 0.8;
 
 const MAX_RUNNING_SHOWN = 8;
 const MAX_ERRORS_SHOWN = 5;

@@ -5,6 +5,9 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OUTPUT_NAMES, stateMachineOutputName } from '../../infra/output-names';
 
+/** `longhaul serve`'s data dir when none is given: where the other tools look for its outputs too. */
+export const DEFAULT_SERVE_DATA_DIR = '.longhaul/serve';
+
 const FILE = 'outputs.json';
 
 export type ServeOutputs = Record<string, string | string[]>;
