@@ -5,7 +5,7 @@ import { DEFAULT_SERVE_PORT, startServe, type Serve, type ServeOptions } from '.
 import { DEFAULT_SERVE_DATA_DIR } from '../serve/serve-outputs';
 import { waitForCtrlC, type Interruption } from './cli-deps';
 import { UsageError, defineCommand, type CliCommand } from './command';
-import { FROM_SOURCE_HELP, FROM_SOURCE_OPTION, parseOptions, positiveNumber, wholeNumber } from './option-values';
+import { codeMode, FROM_SOURCE_HELP, FROM_SOURCE_OPTION, parseOptions, positiveNumber, wholeNumber } from './option-values';
 import { awsCommand, exportLines, shellQuote } from './shell-text';
 
 /** What the command uses of a started server. */
@@ -109,7 +109,7 @@ async function serveUntilStopped(deps: ServeDeps, argv: string[]): Promise<numbe
   const stopped = deps.untilStopped();
   let serve: RunningServe;
   try {
-    serve = await deps.startServe({ dataDir, port, host, timeScale, ...(values['from-source'] ? { code: 'source' as const } : {}) });
+    serve = await deps.startServe({ dataDir, port, host, timeScale, code: codeMode(values['from-source']) });
   } catch (err) {
     stopped.dispose();
     deps.stderr(`longhaul serve: ${(err as Error).message}`);

@@ -3,7 +3,8 @@
 // from (the bundling code included) has another size or mtime, so `make test` and `longhaul run` need no
 // build step and never run stale code.
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,8 +48,15 @@ interface Manifest {
 const MANIFEST = 'manifest.json';
 const STALE_BUNDLE_GRACE_MS = 10 * 60_000;
 const UNSETTLED_MS = 1000;
-/** A changed bundling recipe (options, esbuild version) must rebuild everything, like a changed source. */
-const RECIPE_FILES = [fileURLToPath(new URL('../../infra/packaging/bundle-function.ts', import.meta.url))];
+/**
+ * A changed bundling recipe must rebuild everything, like a changed source: the options, the esbuild
+ * version, and the tsconfig.json esbuild reads (its target and emit settings), which its metafile omits.
+ */
+const RECIPE_FILES = [
+  fileURLToPath(new URL('../../infra/packaging/bundle-function.ts', import.meta.url)),
+  createRequire(import.meta.url).resolve('esbuild/package.json'),
+];
+const recipeFiles = (rootDir: string) => [...RECIPE_FILES, ...[path.join(rootDir, 'tsconfig.json')].filter((f) => existsSync(f))];
 
 export function defaultBundleCacheDir(rootDir: string): string {
   return path.join(rootDir, 'node_modules', '.cache', 'longhaul', 'bundles');
@@ -84,7 +92,7 @@ async function current(rootDir: string, dir: string, request: BundleRequest, bun
   const startedMs = Date.now();
   const built = await bundle(request.entry, rootDir, request.external);
   const sha256 = createHash('sha256').update(built.code).digest('hex');
-  const files = [...built.inputs.map((f) => path.resolve(rootDir, f)), ...RECIPE_FILES];
+  const files = [...built.inputs.map((f) => path.resolve(rootDir, f)), ...recipeFiles(rootDir)];
   const inputs = await Promise.all(
     files.map(async (file): Promise<Manifest['inputs'][number]> => {
       const s = await stat(file);

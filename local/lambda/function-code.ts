@@ -36,7 +36,6 @@ export interface FunctionCodeLocation {
 export type LocateResult = { ok: true; location: FunctionCodeLocation } | { ok: false; message: string };
 
 export interface FunctionCode {
-  readonly mode: CodeMode;
   /** Builds (or finds current) what the function runs; `message` says why it cannot run. */
   locate(spec: FunctionSpec): Promise<LocateResult>;
 }
@@ -115,7 +114,6 @@ export function createFunctionCode(opts: FunctionCodeOptions): FunctionCode {
   });
 
   return {
-    mode: opts.mode,
     async locate(spec) {
       try {
         const layers = await layersOf(spec);

@@ -75,8 +75,6 @@ export interface LambdaRuntime extends LambdaInvoker {
   readonly region: string;
   /** The directory holding each worker's /tmp (`<tmpRoot>/<Function>-<n>`), and the functions' code and layers. */
   readonly tmpRoot: string;
-  /** What the workers run: the deployed bundles or the sources. */
-  readonly code: CodeMode;
   stats(): LambdaRuntimeStats;
   /** Kills every worker (and what it spawned), refuses queued invocations, removes the temp dirs. */
   close(): Promise<void>;
@@ -216,7 +214,6 @@ export function createLambdaRuntime(opts: LambdaRuntimeOptions): LambdaRuntime {
     arnOf,
     region,
     tmpRoot,
-    code: state.code.mode,
     stats: () => ({ ...state.counters, ...state.slots.stats(), workers: pool.counts() }),
     close: () => close(state),
   };
@@ -276,7 +273,8 @@ async function runOnWorker(
     const located = await state.code.locate(spec);
     if (signal.aborted) return fail(state, aborted(requestId), requestId);
     if (!located.ok) return fail(state, codeNotLoadable(spec.name, located.message), requestId);
-    worker = state.pool.start(spec, located.location);
+    // A worker checked in while the code was located takes this invocation warm: no cold start needed.
+    worker = state.pool.checkoutIdle(spec.name) ?? state.pool.start(spec, located.location);
   }
   const timeoutMs = scaledTimeoutMs(spec, state.settings.timeScale);
   const result = await worker.run({

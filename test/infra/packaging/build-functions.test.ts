@@ -49,8 +49,7 @@ describe('infra/packaging/build-functions', () => {
   });
 
   it('lists the files a bundle was built from, relative to the root, so the runner knows when it is stale', async () => {
-    const { code, inputs } = await bundleFunctionModule(fixtureCatalog[0], root);
-    expect(Buffer.from(code).equals(Buffer.from(await bundleFunction(fixtureCatalog[0], root)))).to.equal(true);
+    const { inputs } = await bundleFunctionModule(fixtureCatalog[0], root);
     expect(inputs).to.include(fixtureCatalog[0].entry);
     expect(inputs.some((f) => f.startsWith('node_modules/@aws-sdk/client-s3/'))).to.equal(true);
     expect(inputs.every((f) => !path.isAbsolute(f) && !f.startsWith('..'))).to.equal(true);

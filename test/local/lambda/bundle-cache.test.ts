@@ -54,6 +54,15 @@ describe('local/lambda bundle cache', () => {
     expect((await cache.get(request)).built).to.equal(false);
   });
 
+  it('rebuilds when the tsconfig.json esbuild reads changes (its metafile does not list it)', async () => {
+    write('tsconfig.json', '{ "compilerOptions": { "target": "es2022" } }\n');
+    await cache.get(request);
+    expect((await cache.get(request)).built).to.equal(false);
+    write('tsconfig.json', '{ "compilerOptions": { "target": "es2020" } }\n', new Date(Date.now() - 30_000));
+    expect((await cache.get(request)).built).to.equal(true);
+    expect(builds).to.equal(2);
+  });
+
   it('builds again at the next lookup when a file changed as the bundle was built (file clocks are coarse)', async () => {
     write('dep.ts', "export const word = 'fresh';\n", new Date());
     await cache.get(request);

@@ -221,7 +221,14 @@ function describeRuntime(code: CodeMode): void {
           errorType: 'Runtime.HandlerNotFound',
           errorMessage: `${code === 'bundle' ? 'index' : 'test/fixtures/functions/no-handler.ts'}.handler is undefined or not exported`,
         });
-        expect(errorOf(await runtime.invoke('Missing', {})).errorType).to.equal('Runtime.ImportModuleError');
+        const started = runtime.stats().workers.started;
+        const missing = errorOf(await runtime.invoke('Missing', {}));
+        expect(missing.errorType).to.equal('Runtime.ImportModuleError');
+        if (code === 'bundle') {
+          // A module that does not bundle is refused before any worker starts, naming the function.
+          expect(missing.errorMessage).to.contain('cannot load the code of Missing');
+          expect(runtime.stats().workers.started).to.equal(started);
+        }
       });
     });
 

@@ -48,17 +48,17 @@ describe('longhaul serve (the command)', () => {
   it('starts on 127.0.0.1:4566 with the data kept in .longhaul/serve by default, and stops on Ctrl-C', async () => {
     const h = harness();
     expect(await h.command.run([])).to.equal(0);
-    expect(h.started).to.deep.equal([{ dataDir: resolve('.longhaul/serve'), port: 4566, host: '127.0.0.1', timeScale: undefined }]);
+    expect(h.started).to.deep.equal([{ dataDir: resolve('.longhaul/serve'), port: 4566, host: '127.0.0.1', timeScale: undefined, code: 'bundle' }]);
     expect(h.err).to.deep.equal([]);
     expect(h.out.at(-1)).to.equal('Stopping.');
     expect(h.stops()).to.equal(1);
     expect(h.disposed()).to.equal(1);
   });
 
-  it('passes --port, --host, --data-dir and --time-scale through', async () => {
+  it('passes --port, --host, --data-dir, --time-scale and --from-source through', async () => {
     const h = harness();
-    expect(await h.command.run(['--port', '0', '--host', '127.0.0.2', '--data-dir', 'somewhere', '--time-scale', '0.01'])).to.equal(0);
-    expect(h.started).to.deep.equal([{ dataDir: resolve('somewhere'), port: 0, host: '127.0.0.2', timeScale: 0.01 }]);
+    expect(await h.command.run(['--port', '0', '--host', '127.0.0.2', '--data-dir', 'somewhere', '--time-scale', '0.01', '--from-source'])).to.equal(0);
+    expect(h.started).to.deep.equal([{ dataDir: resolve('somewhere'), port: 0, host: '127.0.0.2', timeScale: 0.01, code: 'source' }]);
   });
 
   it('prints the endpoint, bucket, table, state machine ARNs, export lines and example commands', async () => {
