@@ -1,10 +1,10 @@
 // The console `longhaul serve` hands out at /console, driven in Chromium (playwright-core) against a real
 // server with a fixture function: every page renders with no console error and no failed request, a
 // running execution's page turns SUCCEEDED by itself, a failed one shows the error and cause Step Functions
-// reports, Redrive on it makes it succeed, and Stop aborts a running one. Each run writes docs/console.png.
+// reports, Redrive on it makes it succeed, and Stop aborts a running one. Each run takes the README's
+// screenshot; `LONGHAUL_UPDATE_SCREENSHOT=1` writes it to docs/console.png, otherwise it goes to a temp dir.
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServe, type Serve } from '../../../local/serve/serve';
 import { fixtureFunction } from '../../support/fixture-function';
 
-const SCREENSHOT = join(dirname(fileURLToPath(import.meta.url)), '../../../docs/console.png');
+const DOCS_SCREENSHOT = join(dirname(fileURLToPath(import.meta.url)), '../../../docs/console.png');
+/** PNG's file signature. */
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /**
  * Start records the job; Each runs one item per id, two at a time (items wait while the job's gate file
@@ -99,6 +101,7 @@ describe('longhaul serve: the console in Chromium', function () {
   this.timeout(60_000);
   let serve: Serve;
   let work: string;
+  let screenshot: string;
   let sfn: SFNClient;
   let browser: Browser;
   let machineArn: string;
@@ -108,6 +111,7 @@ describe('longhaul serve: the console in Chromium', function () {
 
   before(async function () {
     work = await mkdtemp(join(tmpdir(), 'longhaul-console-test-'));
+    screenshot = process.env.LONGHAUL_UPDATE_SCREENSHOT ? DOCS_SCREENSHOT : join(work, 'console.png');
     const [started, launched] = await Promise.all([
       startServe({
         dataDir: join(work, 'data'),
@@ -249,8 +253,12 @@ describe('longhaul serve: the console in Chromium', function () {
     // The README's picture: the inner state of the Map chosen, its items listed.
     await page.locator('g.state[data-state="Work"]').click();
     await page.waitForSelector('#state-details ul.children li .badge');
-    await mkdir(dirname(SCREENSHOT), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, clip: { x: 0, y: 0, width: 1400, height: 1050 } });
+    await mkdir(dirname(screenshot), { recursive: true });
+    const screenshotTakenAfter = Date.now();
+    await page.screenshot({ path: screenshot, clip: { x: 0, y: 0, width: 1400, height: 1050 } });
+    // The screenshot was written now, a PNG.
+    expect((await readFile(screenshot)).subarray(0, 8).equals(PNG_SIGNATURE)).to.equal(true);
+    expect((await stat(screenshot)).mtimeMs).to.be.at.least(screenshotTakenAfter - 1000);
 
     // An item's own page: the child execution the Map started, its one state drawn.
     await page.locator('#state-details ul.children li a').first().click();
@@ -325,6 +333,5 @@ describe('longhaul serve: the console in Chromium', function () {
     expect(((await missing.json()) as { message: string }).message).to.include('executionArn');
     expect((await fetch(`${serve.endpoint}/console/..%2fconsole-routes.ts`)).status).to.equal(404);
     expect((await fetch(`${serve.endpoint}/console/api/job?jobId=nobody`).then((r) => r.json()))).to.deep.equal({ job: null });
-    expect(existsSync(SCREENSHOT)).to.equal(true);
   });
 });
