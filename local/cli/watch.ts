@@ -23,8 +23,9 @@ A job id means its newest execution named <jobId> or <jobId>-<n>.
 Exit status: 0 when the execution SUCCEEDED, 1 when it FAILED, TIMED_OUT or was ABORTED.
 
 Options:
-  --interval-ms <n>     Between looks; default ${DEFAULT_WATCH_INTERVAL_MS}. A look at a big Map reads every
-                        item's history, so looks are never closer than one takes.
+  --interval-ms <n>     Between looks; default ${DEFAULT_WATCH_INTERVAL_MS}. A look reads the history of every
+                        running Map item (finished ones once), so looks are never
+                        closer than one takes.
 
 ${AWS_TARGET_HELP}`;
 

@@ -137,7 +137,22 @@ export interface TraceClients {
  * closed history does not change, so a Map of hundreds of finished items is read once, not every look.
  * Keyed by ARN and close time, since a redriven execution closes again with more events.
  */
-export type ClosedHistories = Map<string, HistoryEvent[]>;
+export type ClosedHistories = Pick<Map<string, HistoryEvent[]>, 'get' | 'set'>;
+
+/** Closed histories for a long-lived reader (the console): the `max` most recently stored are kept. */
+export function recentClosedHistories(max: number): ClosedHistories {
+  const kept = new Map<string, HistoryEvent[]>();
+  const store: ClosedHistories = {
+    get: (key) => kept.get(key),
+    set(key, history) {
+      kept.delete(key);
+      kept.set(key, history);
+      if (kept.size > max) kept.delete(kept.keys().next().value!);
+      return kept;
+    },
+  };
+  return store;
+}
 
 export interface TraceOptions {
   /** Parallel child-history reads. Default 8: Step Functions throttles GetExecutionHistory per account. */

@@ -12,7 +12,7 @@ import { getJob } from '../../handlers/lib/progress';
 import { JOB_ID_PATTERN } from '../../handlers/lib/storage-layout';
 import { createOperateClients, type OperateClients } from '../operate/aws-target';
 import { estimateCost, formatCost } from '../operate/cost';
-import { readExecutionTrace } from '../operate/execution-trace';
+import { readExecutionTrace, recentClosedHistories } from '../operate/execution-trace';
 import { invokedFunctions, readFunctionConfigs, timeoutsOf } from '../operate/function-configs';
 import { jobUsage } from '../operate/job-usage';
 import { DEFAULT_PRICES } from '../operate/prices';
@@ -22,6 +22,11 @@ const STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'console');
 const PREFIX = '/console';
 /** The cost panel scales the job's figures to this many jobs, as `longhaul cost --per` does by default. */
 const COST_PER_JOBS = 1000;
+/**
+ * Closed histories kept across requests: the page asks for the timeline and the cost together, and again
+ * as the execution moves, and a finished Map item's history never changes. Bounded, as serve runs for days.
+ */
+const KEPT_CLOSED_HISTORIES = 5000;
 
 const CONTENT_TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8',
@@ -79,6 +84,7 @@ export function createConsoleRoutes(opts: ConsoleOptions): ConsoleRoutes {
     return clients;
   };
 
+  const closedHistories = recentClosedHistories(KEPT_CLOSED_HISTORIES);
   const api: Record<string, (query: URLSearchParams, req: IncomingMessage) => Promise<Reply>> = {
     job: async (query, req) => {
       const jobId = requiredParam(query, 'jobId');
@@ -88,13 +94,13 @@ export function createConsoleRoutes(opts: ConsoleOptions): ConsoleRoutes {
     },
     'timeline.svg': async (query, req) => {
       const clients = clientsFor(req);
-      const trace = await readExecutionTrace(clients, requiredParam(query, 'executionArn'));
+      const trace = await readExecutionTrace(clients, requiredParam(query, 'executionArn'), { closedHistories });
       const timeouts = timeoutsOf(await readFunctionConfigs(clients.lambda, invokedFunctions(trace)));
       return { status: 200, type: 'image/svg+xml; charset=utf-8', body: renderTimelineSvg(trace, timeouts) };
     },
     cost: async (query, req) => {
       const clients = clientsFor(req);
-      const trace = await readExecutionTrace(clients, requiredParam(query, 'executionArn'));
+      const trace = await readExecutionTrace(clients, requiredParam(query, 'executionArn'), { closedHistories });
       const functions = await readFunctionConfigs(clients.lambda, invokedFunctions(trace));
       const usage = await jobUsage(trace, { dataDir: opts.dataDir });
       const estimate = estimateCost({ trace, functions, prices: DEFAULT_PRICES, usage });

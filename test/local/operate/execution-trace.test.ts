@@ -20,7 +20,7 @@ import { createCostCommand } from '../../../local/cli/cost';
 import { createTimelineCommand } from '../../../local/cli/timeline';
 import { awsTargetFromFlags, createOperateClients, type OperateClients } from '../../../local/operate/aws-target';
 import { estimateCost } from '../../../local/operate/cost';
-import { findExecution, readExecutionTrace, type ExecutionTrace } from '../../../local/operate/execution-trace';
+import { findExecution, readExecutionTrace, recentClosedHistories, type ExecutionTrace } from '../../../local/operate/execution-trace';
 import { invokedFunctions, readFunctionConfigs } from '../../../local/operate/function-configs';
 import { DEFAULT_PRICES } from '../../../local/operate/prices';
 import { OUTCOME_COLOURS, renderTimelineHtml, renderTimelineSvg } from '../../../local/operate/timeline';
@@ -248,6 +248,16 @@ describe('execution trace, timeline and cost of a real execution on longhaul ser
       } finally {
         clients.sfn.middlewareStack.remove('countHistoryReads');
       }
+    });
+
+    it('keeps at most the given number of closed histories for a long-lived reader, the most recently stored', () => {
+      const kept = recentClosedHistories(2);
+      const history = (n: number) => [{ id: n, type: 'ExecutionStarted', timestamp: new Date(0) }] as HistoryEvent[];
+      kept.set('a', history(1));
+      kept.set('b', history(2));
+      kept.set('a', history(3));
+      kept.set('c', history(4));
+      expect([kept.get('a')?.[0]?.id, kept.get('b'), kept.get('c')?.[0]?.id]).to.deep.equal([3, undefined, 4]);
     });
 
     it('findExecution resolves a job id to its newest execution and checks an ARN', async () => {
