@@ -41,13 +41,15 @@ export function heartbeatOf(name: string, state: TaskState, effective: unknown, 
   return checkedHeartbeat(name, heartbeat, timeoutSeconds);
 }
 
-/** A heartbeat must be shorter than the task's timeout (or the default one); `error` names the failure. */
-export function checkedHeartbeat(name: string, heartbeat: number | undefined, timeoutSeconds: number | undefined, error = 'States.Runtime'): number | undefined {
-  if (heartbeat === undefined) return undefined;
+/** Why `heartbeat` cannot go with the task's timeout (or the default one): it must be shorter. Undefined when it can. */
+export function heartbeatProblem(heartbeat: number | undefined, timeoutSeconds: number | undefined): string | undefined {
   const timeout = timeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS;
-  if (heartbeat >= timeout) {
-    throw new StatesError(error, `State '${name}': HeartbeatSeconds (${heartbeat}) must be smaller than TimeoutSeconds (${timeout}).`);
-  }
+  return heartbeat !== undefined && heartbeat >= timeout ? `HeartbeatSeconds (${heartbeat}) must be smaller than TimeoutSeconds (${timeout}).` : undefined;
+}
+
+function checkedHeartbeat(name: string, heartbeat: number | undefined, timeoutSeconds: number | undefined): number | undefined {
+  const problem = heartbeatProblem(heartbeat, timeoutSeconds);
+  if (problem) throw new StatesError('States.Runtime', `State '${name}': ${problem}`);
   return heartbeat;
 }
 

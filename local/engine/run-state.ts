@@ -1,10 +1,9 @@
 // Runs states: the loop through one branch, and one state with its Entered/Exited events, payload checks,
 // Retry and Catch. Each state runs in its query language (query-language.ts): its own, else the machine's.
 // Variables a state assigns are stored when it exits, and its Exited event lists them (`assignedVariables`).
-import { jsonataAssignment, jsonPathAssignment } from './assign';
-import { catcherOutput, findCatcherIndex } from './catch';
+import { catcherOutcome, findCatcherIndex } from './catch';
+import { languageOf } from './query-language';
 import { abortError, StatesError, toStatesError } from './errors';
-import { evaluateField, jsonataScope } from './jsonata/evaluate';
 import { toJson } from './json-text';
 import { checkPayloadSize } from './quotas';
 import { retryCounter } from './retry';
@@ -20,7 +19,7 @@ import { runJsonataSucceed, runSucceed } from './states/succeed';
 import { runJsonataTask, runTask } from './states/task';
 import { runJsonataWait, runWait } from './states/wait';
 import { scaledMs, sleep, yieldToEventLoop } from './timers';
-import type { BranchDefinition, Catcher, RetryableState, StateDefinition, StateType } from './types';
+import type { BranchDefinition, RetryableState, StateDefinition, StateType } from './types';
 import { commitAssignment } from './variables';
 
 const SYNC_STATES_BEFORE_YIELD = 512;
@@ -65,7 +64,7 @@ function runState(thread: Thread, name: string, state: StateDefinition, input: u
   // The recorded time, which a replayed state keeps (a Wait resumed after a crash waits only what is left).
   const enteredTime = thread.run.history.events[enteredId - 1]!.timestamp.getTime();
   const scope: StateScope = { thread, name, enteredTime, enteredEventId: enteredId, retryCount: 0 };
-  if ((state.QueryLanguage ?? thread.run.queryLanguage) === 'JSONata') return runJsonataState(scope, state, input);
+  if (languageOf(state, thread.run.queryLanguage) === 'JSONata') return runJsonataState(scope, state, input);
   switch (state.Type) {
     case 'Pass':
       return exit(scope, state.Type, runPass(scope, state, input));
@@ -147,18 +146,8 @@ async function withErrorHandling(
     const index = findCatcherIndex(state.Catch, err.error);
     if (index < 0) throw err;
     const catcher = state.Catch![index]!;
-    return exit(scope, state.Type, { ...(await caught(scope, state, catcher, index, input, err)), next: catcher.Next });
+    const language = languageOf(state, scope.thread.run.queryLanguage);
+    return exit(scope, state.Type, { ...(await catcherOutcome(scope, language, catcher, index, input, err)), next: catcher.Next });
   }
 }
 
-/** The output and variables of a catcher that handles `err`: its ResultPath (JSONPath) or Output (JSONata), and its Assign. */
-async function caught(scope: StateScope, state: RetryableState, catcher: Catcher, index: number, input: unknown, err: StatesError): Promise<Outcome> {
-  const errorOutput = { Error: err.error, Cause: err.cause };
-  if ((state.QueryLanguage ?? scope.thread.run.queryLanguage) !== 'JSONata') {
-    return { output: catcherOutput(catcher, input, err), assign: jsonPathAssignment(scope, catcher.Assign, errorOutput, `Catch[${index}].Assign`) };
-  }
-  const js = jsonataScope(scope, { input, errorOutput });
-  const assign = await jsonataAssignment(js, catcher.Assign, `Catch[${index}]/Assign`);
-  const output = catcher.Output === undefined ? errorOutput : await evaluateField(js, catcher.Output, `Catch[${index}]/Output`);
-  return { output, assign };
-}

@@ -5,8 +5,7 @@
 // retrier and its back-off, CAUGHT_ERROR with the catcher's output and next state, FAILED otherwise. DEBUG and
 // TRACE add the data after each step (inspectionData), and the variables as the state leaves them.
 import { jsonataAssignment, jsonPathAssignment } from './assign';
-import { catcherOutput } from './catch';
-import { errorMatches } from './error-matching';
+import { catcherOutcome, findCatcherIndex } from './catch';
 import { StatesError, toStatesError } from './errors';
 import { envOf } from './eval-env';
 import { createHistory } from './history';
@@ -252,23 +251,13 @@ async function outcomeOf(scope: StateScope, test: TestCase, attempt: Attempt, re
     // The API reports whole seconds.
     if (delay !== undefined) return { status: 'RETRIABLE', error, errorDetails: { ...errorDetails, retryBackoffIntervalSeconds: Math.round(delay) } };
   }
-  const catchIndex = state.Catch?.findIndex((c) => errorMatches(c.ErrorEquals, error.error)) ?? -1;
+  const catchIndex = findCatcherIndex(state.Catch, error.error);
   if (catchIndex < 0) return { status: 'FAILED', error, errorDetails };
   const catcher = state.Catch![catchIndex]!;
   errorDetails.catchIndex = catchIndex;
   try {
-    const errorOutput = { Error: error.error, Cause: error.cause };
-    let output: unknown;
-    if (languageOf(state, test.queryLanguage) === 'JSONata') {
-      const js = jsonataScope(scope, { input: test.input, errorOutput });
-      const assign = await jsonataAssignment(js, catcher.Assign, `Catch[${catchIndex}]/Assign`);
-      output = catcher.Output === undefined ? errorOutput : await evaluateField(js, catcher.Output, `Catch[${catchIndex}]/Output`);
-      if (assign) commitAssignment(scope.thread.vars, assign);
-    } else {
-      output = catcherOutput(catcher, test.input, error);
-      const assign = jsonPathAssignment(scope, catcher.Assign, errorOutput, `Catch[${catchIndex}].Assign`);
-      if (assign) commitAssignment(scope.thread.vars, assign);
-    }
+    const { output, assign } = await catcherOutcome(scope, languageOf(state, test.queryLanguage), catcher, catchIndex, test.input, error);
+    if (assign) commitAssignment(scope.thread.vars, assign);
     return { status: 'CAUGHT_ERROR', output, next: catcher.Next, error, errorDetails };
   } catch (err) {
     return { status: 'FAILED', error: toStatesError(err), errorDetails };

@@ -27,7 +27,8 @@ interface IntrinsicFunction {
 }
 
 const MAX_ARRAY_RANGE = 1000;
-const MAX_STRING_CHARS = 10_000;
+/** The guide's limit on a string argument (States.Hash's data among them). */
+export const MAX_STRING_CHARS = 10_000;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
@@ -166,13 +167,27 @@ function array(call: Invocation): unknown[] {
   return call.values.slice();
 }
 
+/** `items` in consecutive chunks of `size` (a positive integer), the last one shorter: States.ArrayPartition and $partition. */
+export function chunksOf(items: readonly unknown[], size: number): unknown[][] {
+  const chunks: unknown[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+/** How many values from `start` to `end` (included) by `step` (non-zero): States.ArrayRange and $range. */
+export function rangeCount(start: number, end: number, step: number): number {
+  return (end - start) / step < 0 ? 0 : Math.floor((end - start) / step) + 1;
+}
+
+export function rangeOf(start: number, count: number, step: number): number[] {
+  return Array.from({ length: count }, (_, i) => start + i * step);
+}
+
 function arrayPartition(call: Invocation): unknown[][] {
   const items = arrayArg(call, 0, 'array');
   const size = roundedIntArg(call, 1, 'chunk size');
   if (size <= 0) throw argError(call, 1, 'chunk size', 'a positive integer');
-  const chunks: unknown[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
+  return chunksOf(items, size);
 }
 
 function arrayContains(call: Invocation): boolean {
@@ -186,11 +201,11 @@ function arrayRange(call: Invocation): number[] {
   const end = roundedIntArg(call, 1, 'end');
   const step = roundedIntArg(call, 2, 'step');
   if (step === 0) throw argError(call, 2, 'step', 'a non-zero integer');
-  const count = (end - start) / step < 0 ? 0 : Math.floor((end - start) / step) + 1;
+  const count = rangeCount(start, end, step);
   if (count > MAX_ARRAY_RANGE) {
     throw intrinsicFailure(call.name, `the range would have ${count} elements; at most ${MAX_ARRAY_RANGE} are allowed`);
   }
-  return Array.from({ length: count }, (_, i) => start + i * step);
+  return rangeOf(start, count, step);
 }
 
 function arrayGetItem(call: Invocation): unknown {
@@ -228,7 +243,8 @@ function base64Decode(call: Invocation): string {
   return Buffer.from(encoded, 'base64').toString('utf8');
 }
 
-const HASH_ALGORITHMS: Record<string, string> = {
+/** Step Functions' algorithm names → node's: States.Hash and $hash. */
+export const HASH_ALGORITHMS: Readonly<Record<string, string>> = {
   MD5: 'md5',
   'SHA-1': 'sha1',
   'SHA-256': 'sha256',

@@ -7,11 +7,12 @@
 import { createHash } from 'node:crypto';
 import jsonata from 'jsonata';
 import type { EvalEnv } from '../eval-env';
-import { seededFraction } from '../intrinsics/functions';
+import { chunksOf, HASH_ALGORITHMS, MAX_STRING_CHARS, rangeCount, rangeOf, seededFraction } from '../intrinsics/functions';
 
-const HASH_ALGORITHMS: Readonly<Record<string, string>> = { MD5: 'md5', 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
-/** As States.ArrayRange and States.Hash, the guide's limits for the intrinsics these functions replace. */
-const MAX_HASH_INPUT_CHARS = 10_000;
+/**
+ * $hash takes what States.Hash takes. For $range the guide names no limit (States.ArrayRange's is 1,000):
+ * this one only keeps a typo from filling the memory.
+ */
 const MAX_RANGE_ITEMS = 1_000_000;
 
 function fail(fn: string, message: string): never {
@@ -27,9 +28,7 @@ function partition(array: unknown, size: unknown): unknown[][] {
   if (!Array.isArray(array)) fail('$partition', `the first argument must be an array, got ${JSON.stringify(array) ?? 'nothing'}`);
   const chunk = integer('$partition', size, 'the chunk size');
   if (chunk < 1) fail('$partition', `the chunk size must be a positive integer, got ${JSON.stringify(size)}`);
-  const out: unknown[][] = [];
-  for (let i = 0; i < array.length; i += chunk) out.push(array.slice(i, i + chunk));
-  return out;
+  return chunksOf(array, chunk);
 }
 
 function range(start: unknown, end: unknown, step: unknown): number[] {
@@ -37,14 +36,14 @@ function range(start: unknown, end: unknown, step: unknown): number[] {
   const to = integer('$range', end, 'the end');
   const by = integer('$range', step, 'the step');
   if (by === 0) fail('$range', 'the step must not be 0');
-  const count = (to - from) / by < 0 ? 0 : Math.floor((to - from) / by) + 1;
+  const count = rangeCount(from, to, by);
   if (count > MAX_RANGE_ITEMS) fail('$range', `the range would have ${count} values, more than ${MAX_RANGE_ITEMS}`);
-  return Array.from({ length: count }, (_, i) => from + i * by);
+  return rangeOf(from, count, by);
 }
 
 function hash(data: unknown, algorithm: unknown): string {
   if (typeof data !== 'string') fail('$hash', `the data must be a string, got ${JSON.stringify(data) ?? 'nothing'}`);
-  if (data.length > MAX_HASH_INPUT_CHARS) fail('$hash', `the data must be at most ${MAX_HASH_INPUT_CHARS} characters, got ${data.length}`);
+  if (data.length > MAX_STRING_CHARS) fail('$hash', `the data must be at most ${MAX_STRING_CHARS} characters, got ${data.length}`);
   const name = typeof algorithm === 'string' && Object.hasOwn(HASH_ALGORITHMS, algorithm) ? HASH_ALGORITHMS[algorithm]! : undefined;
   if (!name) fail('$hash', `the algorithm must be one of ${Object.keys(HASH_ALGORITHMS).join(', ')}, got ${JSON.stringify(algorithm) ?? 'nothing'}`);
   return createHash(name).update(data, 'utf8').digest('hex');

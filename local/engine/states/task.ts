@@ -4,12 +4,12 @@ import { jsonataAssignment, jsonPathAssignment } from '../assign';
 import { abortError, StatesError, toStatesError } from '../errors';
 import { envOf, type EvalEnv } from '../eval-env';
 import { applyInputPath, applyParameters, noteStage, processResult } from '../io-processing';
-import { evaluateField, evaluateTyped, jsonataScope, QUERY_EVALUATION_ERROR, withStates } from '../jsonata/evaluate';
+import { evaluateField, evaluateTyped, failEvaluation, jsonataScope, withStates } from '../jsonata/evaluate';
 import { toJson } from '../json-text';
 import { readPath } from '../json-path';
 import { isPositiveInteger } from '../map-items';
 import { checkPayloadSize } from '../quotas';
-import { callAndWait, checkedHeartbeat, heartbeatOf, nextTaskToken } from '../callback-task';
+import { callAndWait, heartbeatOf, heartbeatProblem, nextTaskToken } from '../callback-task';
 import { mockedCall } from '../mocked-task';
 import { classifyResource, isCallbackResource, resourceLabel, type ResourceKind } from '../resources/classify';
 import { dynamoDbTask } from '../resources/dynamodb';
@@ -193,8 +193,10 @@ export async function runJsonataTask(scope: StateScope, state: TaskState, input:
   noteStage(scope, 'afterArguments', args);
   const timeoutSeconds = state.TimeoutSeconds === undefined ? undefined : ((await evaluateTyped(js, state.TimeoutSeconds, 'TimeoutSeconds', positiveInteger)) as number);
   const heartbeat = state.HeartbeatSeconds === undefined ? undefined : ((await evaluateTyped(js, state.HeartbeatSeconds, 'HeartbeatSeconds', positiveInteger)) as number);
-  const heartbeatSeconds = checkedHeartbeat(scope.name, heartbeat, timeoutSeconds, QUERY_EVALUATION_ERROR);
-  const result = await runResource(attempt, state, args, timeoutSeconds, heartbeatSeconds);
+  // Like any other field a JSONata state gets wrong: an EvaluationFailed event, then the error.
+  const problem = heartbeatProblem(heartbeat, timeoutSeconds);
+  if (problem) throw failEvaluation(js, 'HeartbeatSeconds', problem);
+  const result = await runResource(attempt, state, args, timeoutSeconds, heartbeat);
   noteStage(scope, 'result', result);
   const after = withStates(js, { input, result });
   const assign = await jsonataAssignment(after, state.Assign, 'Assign');

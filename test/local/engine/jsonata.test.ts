@@ -69,6 +69,10 @@ describe('JSONata states', () => {
       const result = await run(machine({ T: { Type: 'Task', Resource: HANG, TimeoutSeconds: '{% 2 %}', HeartbeatSeconds: '{% 2 %}', End: true } }), {});
       expect(result.error).to.equal('States.QueryEvaluationError');
       expect(result.cause).to.contain('HeartbeatSeconds (2) must be smaller than TimeoutSeconds (2)');
+      // Recorded as every JSONata evaluation failure is, with the field it concerns.
+      expect(eventsOf(result.history, 'EvaluationFailed').map((e) => details(e))).to.deep.equal([
+        { error: 'States.QueryEvaluationError', cause: result.cause, location: 'HeartbeatSeconds', state: 'T' },
+      ]);
     });
 
     it('MaxConcurrency: an inline Map runs at most that many iterations at once', async () => {
