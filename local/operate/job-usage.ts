@@ -1,5 +1,6 @@
 // A job's S3 and DynamoDB usage from the handlers' EMF records (metrics-source.ts): the records of the
 // execution input's `jobId`, within the execution's time, so an earlier run of the same job id is left out.
+import { JOB_ID_PATTERN } from '../../handlers/lib/storage-layout';
 import type { ExecutionTrace } from './execution-trace';
 import { readMetrics, totalUsage, type UsageTotals } from './metrics-source';
 
@@ -13,7 +14,7 @@ export interface UsageSource {
 /** Summed usage, or undefined when there is no source or it holds none of the job's records ("not measured"). */
 export async function jobUsage(trace: ExecutionTrace, source: UsageSource): Promise<UsageTotals | undefined> {
   if (source.metricsFile === undefined && source.dataDir === undefined) return undefined;
-  const jobId = jobIdOf(trace);
+  const jobId = jobIdOf(trace.execution.input);
   if (jobId === undefined) return undefined;
   const records = await readMetrics({
     ...(source.metricsFile !== undefined ? { file: source.metricsFile } : { dataDir: source.dataDir }),
@@ -25,11 +26,15 @@ export async function jobUsage(trace: ExecutionTrace, source: UsageSource): Prom
   return records.length > 0 ? totalUsage(records) : undefined;
 }
 
-/** The pipelines name their job in the execution input's `jobId`; the EMF records carry the same id. */
-export function jobIdOf(trace: ExecutionTrace): string | undefined {
+/**
+ * The job an execution runs, when its input names one: every pipeline's input has `jobId`, and the EMF
+ * records and the progress table carry the same id.
+ */
+export function jobIdOf(input: string | undefined): string | undefined {
+  if (!input) return undefined;
   try {
-    const id = (JSON.parse(trace.execution.input ?? '') as { jobId?: unknown }).jobId;
-    return typeof id === 'string' ? id : undefined;
+    const jobId = (JSON.parse(input) as { jobId?: unknown } | null)?.jobId;
+    return typeof jobId === 'string' && JOB_ID_PATTERN.test(jobId) ? jobId : undefined;
   } catch {
     return undefined;
   }

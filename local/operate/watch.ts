@@ -4,7 +4,7 @@
 import { GetFunctionCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { getJob, type JobRecord } from '../../handlers/lib/progress';
-import { JOB_ID_PATTERN } from '../../handlers/lib/storage-layout';
+import { jobIdOf } from './job-usage';
 import { isTransient } from '../../handlers/lib/transient';
 import { readExecutionTrace, type ClosedHistories, type ExecutionTrace, type MapRunTrace, type StateVisit, type TaskAttempt, type TraceClients } from './execution-trace';
 import { newPlainLines, plainLines, redraw, renderFrame, type ItemCounts, type RunningTask, type StepView, type TaskWhere, type WatchSnapshot } from './watch-render';
@@ -105,16 +105,6 @@ function whereOf(a: TaskAttempt, mapRuns: readonly MapRunTrace[]): TaskWhere {
   };
 }
 
-/** The job an execution runs, when its input names one (every pipeline's input has `jobId`). */
-export function jobIdOf(input: string | undefined): string | undefined {
-  if (!input) return undefined;
-  try {
-    const jobId = (JSON.parse(input) as { jobId?: unknown } | null)?.jobId;
-    return typeof jobId === 'string' && JOB_ID_PATTERN.test(jobId) ? jobId : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The job's record, or undefined when the table or the record is not there (a user's own state machine). */
 async function readJob(clients: WatchClients, table: string, jobId: string | undefined): Promise<JobRecord | undefined> {
