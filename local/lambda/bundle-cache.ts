@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleModule, type ModuleBundle } from '../../infra/packaging/bundle-function';
@@ -87,7 +87,13 @@ function cacheName(request: BundleRequest): string {
 
 async function current(rootDir: string, dir: string, request: BundleRequest, bundle: NonNullable<BundleCacheOptions['bundle']>): Promise<CachedBundle> {
   const manifest = await readManifest(dir);
-  if (manifest && stillCurrent(rootDir, manifest)) return { file: path.join(dir, manifest.bundle), sha256: manifest.sha256, built: false };
+  if (manifest && stillCurrent(rootDir, manifest)) {
+    const file = path.join(dir, manifest.bundle);
+    // Looked up now: the grace a rebuild by another process gives it runs from here, not from its build.
+    const now = new Date();
+    await utimes(file, now, now).catch(() => undefined);
+    return { file, sha256: manifest.sha256, built: false };
+  }
 
   const startedMs = Date.now();
   const built = await bundle(request.entry, rootDir, request.external);
@@ -131,13 +137,18 @@ function stillCurrent(rootDir: string, manifest: Manifest): boolean {
 
 async function writeAtomically(file: string, data: Uint8Array | string): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
 }
 
 /**
- * Earlier builds of the same module, once old enough that no runtime still starting a worker from one
- * (another process may have looked it up a moment ago) can need it.
+ * Earlier builds of the same module, once not looked up for a while (a lookup touches its bundle): no
+ * runtime still starting a worker from one, which another process may have looked up a moment ago, loses it.
  */
 async function removeOtherBundles(dir: string, keep: string): Promise<void> {
   const cutoff = Date.now() - STALE_BUNDLE_GRACE_MS;

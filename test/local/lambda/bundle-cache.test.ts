@@ -1,6 +1,6 @@
 // Bundles are built once, found current while nothing they were built from changed, and rebuilt when
 // something did: a module's own file or one it imports.
-import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -61,6 +61,19 @@ describe('local/lambda bundle cache', () => {
     write('tsconfig.json', '{ "compilerOptions": { "target": "es2020" } }\n', new Date(Date.now() - 30_000));
     expect((await cache.get(request)).built).to.equal(true);
     expect(builds).to.equal(2);
+  });
+
+  it('keeps a bundle built long ago but looked up just now when another process rebuilds the module', async () => {
+    const old = await cache.get(request);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(old.file, hourAgo, hourAgo);
+    // This runtime finds it current and is about to start a worker from it...
+    expect((await cache.get(request)).file).to.equal(old.file);
+    // ...when another process, seeing the source changed, builds the module again.
+    write('dep.ts', "export const word = 'newer';\n", new Date(Date.now() - 30_000));
+    const other = createBundleCache({ rootDir: root, cacheDir: path.join(root, 'cache') });
+    expect((await other.get(request)).file).to.not.equal(old.file);
+    expect(existsSync(old.file)).to.equal(true);
   });
 
   it('builds again at the next lookup when a file changed as the bundle was built (file clocks are coarse)', async () => {
